@@ -1,0 +1,126 @@
+#include "core/catalog.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/assert.h"
+
+namespace edgecache {
+
+namespace {
+
+// Spread of the image size distribution, as the standard deviation of ln(size). With the default 32 KiB
+// median, a sigma of 1.0 puts about 95% of images between 4.5 KiB and 230 KiB, a plausible mix for photos,
+// and only a few in ten thousand at the default clamps.
+constexpr double size_sigma_natural_log = 1.0;
+
+// An image's size and its bytes come from separate streams, so changing the size rule never changes contents.
+constexpr std::uint64_t size_stream_tag = 0x5172E5172E5172E5ULL;
+constexpr std::uint64_t content_stream_tag = 0xC0717E7C0717E7C0ULL;
+
+// The normal draw sums this many uniform draws (Irwin-Hall). Twelve uniforms have variance exactly one and the
+// sum needs only additions, which keeps libm out of it (Box-Muller would need log and cos); only the final
+// exp comes from libm.
+constexpr int normal_uniform_count = 12;
+
+// The splitmix64 finalizer: a cheap bijective mix whose output bits all depend on every input bit.
+std::uint64_t mix64(std::uint64_t value) {
+  value = (value ^ (value >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  value = (value ^ (value >> 27)) * 0x94D049BB133111EBULL;
+  return value ^ (value >> 31);
+}
+
+// splitmix64: small, fast, and the same on every platform, which is all synthetic contents need.
+class SplitMix64 {
+ public:
+  explicit SplitMix64(std::uint64_t seed) : state_(seed) {}
+
+  std::uint64_t next() {
+    state_ += 0x9E3779B97F4A7C15ULL;
+    return mix64(state_);
+  }
+
+  // Returns a uniform double in [0, 1) from the top 53 bits, which is every value a double can step by.
+  double unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+
+ private:
+  std::uint64_t state_;
+};
+
+// Each (seed, image, purpose) gets its own stream, so an image's size and bytes do not depend on the catalog's
+// image count or on which images were generated before it.
+std::uint64_t stream_seed(std::uint64_t seed, ImageId id, std::uint64_t tag) {
+  return mix64(mix64(seed ^ tag) + id);
+}
+
+std::uint64_t synthetic_size(const SyntheticCatalogOptions& options, ImageId id) {
+  SplitMix64 random(stream_seed(options.seed, id, size_stream_tag));
+  double normal = 0;
+  for (int draw = 0; draw < normal_uniform_count; ++draw) normal += random.unit();
+  normal -= normal_uniform_count / 2.0;
+  const double unclamped = static_cast<double>(options.median_size_bytes) * std::exp(size_sigma_natural_log * normal);
+  const double clamped = std::clamp(unclamped, static_cast<double>(options.min_size_bytes),
+                                    static_cast<double>(options.max_size_bytes));
+  // Rounding can step just past a bound that a double cannot represent exactly, so clamp again as integers.
+  const auto size_bytes = static_cast<std::uint64_t>(std::llround(clamped));
+  return std::clamp(size_bytes, options.min_size_bytes, options.max_size_bytes);
+}
+
+}  // namespace
+
+void MemoryCatalog::add(ImageId id, Body body) {
+  EC_ASSERT(body != nullptr, "MemoryCatalog::add needs a body");
+  EC_ASSERT(body->size() <= max_image_bytes, "catalog image exceeds max_image_bytes");
+  const bool inserted = images_.emplace(id, std::move(body)).second;
+  EC_ASSERT(inserted, "MemoryCatalog::add called twice for one image id");
+}
+
+std::optional<ImageInfo> MemoryCatalog::info(ImageId id) const {
+  const auto found = images_.find(id);
+  if (found == images_.end()) return std::nullopt;
+  return ImageInfo{found->second->size(), found->second->checksum()};
+}
+
+Body MemoryCatalog::body(ImageId id) const {
+  const auto found = images_.find(id);
+  if (found == images_.end()) return nullptr;
+  return found->second;
+}
+
+SyntheticCatalog::SyntheticCatalog(const SyntheticCatalogOptions& options) : options_(options) {
+  EC_ASSERT(options.min_size_bytes <= options.median_size_bytes, "synthetic catalog median below its minimum");
+  EC_ASSERT(options.median_size_bytes <= options.max_size_bytes, "synthetic catalog median above its maximum");
+  EC_ASSERT(options.max_size_bytes <= max_image_bytes, "synthetic catalog maximum exceeds max_image_bytes");
+  // Each checksum needs the image's bytes once; they are generated, hashed and dropped, so memory stays at
+  // one image plus 16 bytes per image.
+  infos_.reserve(options.image_count);
+  for (ImageId id = 0; id < options.image_count; ++id) {
+    const std::uint64_t size_bytes = synthetic_size(options, id);
+    const std::vector<std::uint8_t> bytes = generate(id, size_bytes);
+    infos_.push_back(ImageInfo{size_bytes, checksum_of(bytes)});
+  }
+}
+
+std::optional<ImageInfo> SyntheticCatalog::info(ImageId id) const {
+  if (id >= options_.image_count) return std::nullopt;
+  return infos_[id];
+}
+
+Body SyntheticCatalog::body(ImageId id) const {
+  if (id >= options_.image_count) return nullptr;
+  return make_body(generate(id, infos_[id].size_bytes));
+}
+
+std::vector<std::uint8_t> SyntheticCatalog::generate(ImageId id, std::uint64_t size_bytes) const {
+  SplitMix64 random(stream_seed(options_.seed, id, content_stream_tag));
+  std::vector<std::uint8_t> bytes(size_bytes);
+  std::uint64_t word = 0;
+  for (std::size_t index = 0; index < bytes.size(); ++index) {
+    // Eight bytes per draw, lowest first, so the contents are the same on every host.
+    if (index % 8 == 0) word = random.next();
+    bytes[index] = static_cast<std::uint8_t>(word >> (8 * (index % 8)));
+  }
+  return bytes;
+}
+
+}  // namespace edgecache

@@ -1,0 +1,288 @@
+// Edge: message dispatch, serving from the cache, and origin fetches with request coalescing.
+// Election is in edge_election.cpp and replication in edge_replication.cpp.
+
+#include "core/edge.h"
+
+#include <algorithm>
+#include <type_traits>
+
+#include "core/assert.h"
+
+namespace edgecache {
+
+const char* role_name(Role role) {
+  switch (role) {
+    case Role::follower: return "follower";
+    case Role::candidate: return "candidate";
+    case Role::leader: return "leader";
+  }
+  return "unknown";
+}
+
+const char* protocol_name(Protocol protocol) {
+  switch (protocol) {
+    case Protocol::standard: return "standard";
+    case Protocol::classic: return "classic";
+  }
+  return "unknown";
+}
+
+Edge::Edge(Env& env, EdgeConfig config, LruCache& cache) : env_(env), config_(std::move(config)), cache_(cache) {
+  std::sort(config_.edges.begin(), config_.edges.end());
+  config_.edges.erase(std::unique(config_.edges.begin(), config_.edges.end()), config_.edges.end());
+  EC_ASSERT(is_edge(env_.self()), "an edge must be listed in its own cluster");
+  EC_ASSERT(!is_edge(config_.canonical), "the canonical cannot also be an edge");
+  EC_ASSERT(config_.heartbeat_interval_ms > 0 && config_.leader_timeout_ms > config_.heartbeat_interval_ms,
+            "the leader timeout must exceed the heartbeat interval");
+}
+
+void Edge::on_start() {
+  // Every incarnation begins by asking who leads: Bully elects on start and restart.
+  start_election();
+}
+
+void Edge::on_message(NodeId from, const Message& message) {
+  std::visit(
+      [&](const auto& body) {
+        using T = std::decay_t<decltype(body)>;
+        if constexpr (std::is_same_v<T, GetImage>) on_get_image(from, body);
+        else if constexpr (std::is_same_v<T, GetSize>) on_get_size(from, body);
+        else if constexpr (std::is_same_v<T, ImageReply>) on_image_reply(from, body);
+        else if constexpr (std::is_same_v<T, SizeReply>) on_size_reply(from, body);
+        else if constexpr (std::is_same_v<T, Election>) on_election(from, body);
+        else if constexpr (std::is_same_v<T, Answer>) on_answer(from, body);
+        else if constexpr (std::is_same_v<T, Coordinator>) on_coordinator(from, body);
+        else if constexpr (std::is_same_v<T, Heartbeat>) on_heartbeat(from, body);
+        else if constexpr (std::is_same_v<T, HeartbeatAck>) on_heartbeat_ack(from, body);
+        else if constexpr (std::is_same_v<T, InventoryRequest>) on_inventory_request(from, body);
+        else if constexpr (std::is_same_v<T, Holding>) on_holding(from, body);
+        else if constexpr (std::is_same_v<T, PullOrder>) on_pull_order(from, body);
+        else static_assert(sizeof(T) == 0, "every message kind needs a handler");
+      },
+      message);
+}
+
+void Edge::on_timer(const Timer& timer) {
+  switch (timer.kind) {
+    case TimerKind::origin_timeout:
+      if (origin_fetches_.count(timer.key) != 0) finish_origin_fetch(timer.key, Status::unavailable, nullptr);
+      return;
+    case TimerKind::size_timeout:
+      if (size_queries_.count(timer.key) != 0) finish_size_query(timer.key, Status::unavailable, 0);
+      return;
+    case TimerKind::pull_timeout:
+      if (active_pulls_.count(timer.key) != 0) finish_pull(timer.key, nullptr);
+      return;
+    case TimerKind::answer_timeout:
+      election_timer_ = 0;
+      if (role_ == Role::candidate && !answered_) become_leader();
+      return;
+    case TimerKind::coordinator_timeout:
+      election_timer_ = 0;
+      if (role_ == Role::candidate) start_election();
+      return;
+    case TimerKind::leader_timeout:
+      leader_timer_ = 0;
+      if (role_ == Role::follower) start_election();
+      return;
+    case TimerKind::heartbeat:
+      heartbeat_timer_ = 0;
+      if (role_ == Role::leader) send_heartbeats();
+      return;
+    case TimerKind::anti_entropy:
+      anti_entropy_timer_ = 0;
+      if (role_ == Role::leader) {
+        for (NodeId follower : live_followers()) env_.send(follower, InventoryRequest{epoch_});
+        anti_entropy_timer_ = env_.start_timer(ms_to_us(config_.anti_entropy_interval_ms), {TimerKind::anti_entropy, 0});
+      }
+      return;
+    case TimerKind::attempt_timeout:
+    case TimerKind::request_deadline:
+      return;  // Client timers; an edge never starts them.
+  }
+}
+
+EdgeStatus Edge::status() const {
+  EdgeStatus status;
+  status.id = env_.self();
+  status.role = role_;
+  status.leader = leader_;
+  status.epoch = epoch_;
+  status.cache_bytes = cache_.bytes_used();
+  status.cache_budget_bytes = cache_.budget_bytes();
+  status.cache_items = cache_.item_count();
+  return status;
+}
+
+bool Edge::is_edge(NodeId node) const {
+  return std::binary_search(config_.edges.begin(), config_.edges.end(), node);
+}
+
+void Edge::on_get_image(NodeId from, const GetImage& request) {
+  if (Body body = cache_.get(request.image_id)) {
+    ++counters_.hits;
+    reply_image(from, request.request_id, request.image_id, Status::ok, body);
+    return;
+  }
+  if (request.cache_only) {
+    // A peer pulling a replica: we may have evicted it since the leader heard we hold it.
+    reply_image(from, request.request_id, request.image_id, Status::unavailable, nullptr);
+    return;
+  }
+  ++counters_.misses;
+  start_origin_fetch(request.image_id, Waiter{from, request.request_id, false});
+}
+
+void Edge::on_get_size(NodeId from, const GetSize& request) {
+  if (Body body = cache_.peek(request.image_id)) {
+    ++counters_.hits;
+    env_.send(from, SizeReply{request.request_id, request.image_id, Status::ok, body->size()});
+    return;
+  }
+  if (auto known = known_sizes_.find(request.image_id); known != known_sizes_.end()) {
+    ++counters_.hits;
+    env_.send(from, SizeReply{request.request_id, request.image_id, Status::ok, known->second});
+    return;
+  }
+  ++counters_.misses;
+  Waiter waiter{from, request.request_id, true};
+  // A fetch of the whole image already in flight will tell us the size too.
+  if (auto fetch = origin_fetches_.find(request.image_id); fetch != origin_fetches_.end()) {
+    if (fetch->second.waiters.size() < config_.max_waiters_per_image) {
+      ++counters_.coalesced;
+      fetch->second.waiters.push_back(waiter);
+    } else {
+      env_.send(from, SizeReply{request.request_id, request.image_id, Status::unavailable, 0});
+    }
+    return;
+  }
+  auto query = size_queries_.find(request.image_id);
+  if (query != size_queries_.end()) {
+    if (query->second.waiters.size() < config_.max_waiters_per_image) {
+      ++counters_.coalesced;
+      query->second.waiters.push_back(waiter);
+    } else {
+      env_.send(from, SizeReply{request.request_id, request.image_id, Status::unavailable, 0});
+    }
+    return;
+  }
+  if (size_queries_.size() >= config_.max_origin_fetches) {
+    env_.send(from, SizeReply{request.request_id, request.image_id, Status::unavailable, 0});
+    return;
+  }
+  OriginFetch& created = size_queries_[request.image_id];
+  created.request_id = next_request_id_++;
+  created.waiters.push_back(waiter);
+  created.timer = env_.start_timer(ms_to_us(config_.origin_timeout_ms), {TimerKind::size_timeout, request.image_id});
+  origin_requests_[created.request_id] = request.image_id;
+  ++counters_.size_queries;
+  env_.send(config_.canonical, GetSize{created.request_id, request.image_id});
+}
+
+void Edge::start_origin_fetch(ImageId image_id, Waiter waiter) {
+  if (auto fetch = origin_fetches_.find(image_id); fetch != origin_fetches_.end()) {
+    if (fetch->second.waiters.size() < config_.max_waiters_per_image) {
+      ++counters_.coalesced;
+      fetch->second.waiters.push_back(waiter);
+    } else {
+      reply_image(waiter.from, waiter.request_id, image_id, Status::unavailable, nullptr);
+    }
+    return;
+  }
+  if (origin_fetches_.size() >= config_.max_origin_fetches) {
+    reply_image(waiter.from, waiter.request_id, image_id, Status::unavailable, nullptr);
+    return;
+  }
+  OriginFetch& fetch = origin_fetches_[image_id];
+  fetch.request_id = next_request_id_++;
+  fetch.waiters.push_back(waiter);
+  fetch.timer = env_.start_timer(ms_to_us(config_.origin_timeout_ms), {TimerKind::origin_timeout, image_id});
+  origin_requests_[fetch.request_id] = image_id;
+  ++counters_.origin_fetches;
+  env_.send(config_.canonical, GetImage{fetch.request_id, image_id, false});
+}
+
+void Edge::on_image_reply(NodeId from, const ImageReply& reply) {
+  if (from != config_.canonical) {
+    // A replication pull answered by a peer.
+    auto pull = pull_requests_.find(reply.request_id);
+    if (pull != pull_requests_.end() && pull->second == reply.image_id) finish_pull(reply.image_id, &reply);
+    return;
+  }
+  auto request = origin_requests_.find(reply.request_id);
+  if (request == origin_requests_.end() || request->second != reply.image_id) return;  // Late or duplicate.
+  auto fetch = origin_fetches_.find(reply.image_id);
+  if (fetch == origin_fetches_.end() || fetch->second.request_id != reply.request_id) return;
+
+  Status status = reply.status;
+  if (status == Status::ok && (!reply.body || reply.body->checksum() != reply.checksum)) {
+    ++counters_.checksum_failures;
+    status = Status::unavailable;
+  }
+  if (status != Status::ok) {
+    finish_origin_fetch(reply.image_id, status, nullptr);
+    return;
+  }
+  remember_size(reply.image_id, reply.body->size());
+  bool stored = store(reply.image_id, reply.body, false);
+  finish_origin_fetch(reply.image_id, Status::ok, reply.body);
+  if (stored) announce({reply.image_id}, true);
+}
+
+void Edge::on_size_reply(NodeId from, const SizeReply& reply) {
+  if (from != config_.canonical) return;
+  auto request = origin_requests_.find(reply.request_id);
+  if (request == origin_requests_.end() || request->second != reply.image_id) return;
+  auto query = size_queries_.find(reply.image_id);
+  if (query == size_queries_.end() || query->second.request_id != reply.request_id) return;
+  if (reply.status == Status::ok) remember_size(reply.image_id, reply.size_bytes);
+  finish_size_query(reply.image_id, reply.status, reply.size_bytes);
+}
+
+void Edge::finish_origin_fetch(ImageId image_id, Status status, const Body& body) {
+  auto node = origin_fetches_.extract(image_id);
+  EC_ASSERT(!node.empty(), "finishing an origin fetch that is not in flight");
+  OriginFetch& fetch = node.mapped();
+  env_.cancel_timer(fetch.timer);
+  origin_requests_.erase(fetch.request_id);
+  for (const Waiter& waiter : fetch.waiters) {
+    if (waiter.wants_size) {
+      env_.send(waiter.from, SizeReply{waiter.request_id, image_id, status, body ? body->size() : 0});
+    } else {
+      reply_image(waiter.from, waiter.request_id, image_id, status, body);
+    }
+  }
+}
+
+void Edge::finish_size_query(ImageId image_id, Status status, std::uint64_t size_bytes) {
+  auto node = size_queries_.extract(image_id);
+  EC_ASSERT(!node.empty(), "finishing a size query that is not in flight");
+  OriginFetch& query = node.mapped();
+  env_.cancel_timer(query.timer);
+  origin_requests_.erase(query.request_id);
+  for (const Waiter& waiter : query.waiters) {
+    env_.send(waiter.from, SizeReply{waiter.request_id, image_id, status, status == Status::ok ? size_bytes : 0});
+  }
+}
+
+void Edge::reply_image(NodeId to, RequestId request_id, ImageId image_id, Status status, const Body& body) {
+  EC_ASSERT((status == Status::ok) == (body != nullptr), "an image reply carries a body iff it is ok");
+  env_.send(to, ImageReply{request_id, image_id, status, body ? body->checksum() : 0, body});
+}
+
+void Edge::remember_size(ImageId image_id, std::uint64_t size_bytes) {
+  // When the table is full new sizes are not remembered; the cache's own metadata still answers for
+  // cached images, and a forgotten size costs one origin query.
+  if (known_sizes_.size() < config_.max_known_sizes || known_sizes_.count(image_id) != 0) {
+    known_sizes_[image_id] = size_bytes;
+  }
+}
+
+bool Edge::store(ImageId image_id, const Body& body, bool is_replica) {
+  if (is_replica && body->size() > cache_.budget_bytes() - cache_.bytes_used()) return false;
+  LruCache::InsertResult result = cache_.insert(image_id, body);
+  counters_.evictions += result.evicted.size();
+  return result.stored;
+}
+
+}  // namespace edgecache

@@ -1,0 +1,198 @@
+#pragma once
+// An edge server: serves images from a byte-budget LRU cache, fetches misses from the canonical with one
+// origin fetch per image however many requests wait, elects a leader with the Bully algorithm, and (as
+// leader) sees that every live follower gets a copy of every newly cached image.
+//
+// The class is split across files by concern: edge.cpp (dispatch and serving), edge_election.cpp (Bully)
+// and edge_replication.cpp (announcements, pull orders, reconciliation).
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "core/env.h"
+#include "core/lru_cache.h"
+#include "core/node.h"
+
+namespace edgecache {
+
+enum class Role : std::uint8_t { follower = 0, candidate = 1, leader = 2 };
+const char* role_name(Role role);
+
+// Which protocol the edge speaks. `standard` is ours. `classic` behaves like the original system, kept as a
+// test subject for the checkers: no heartbeats (followers never notice a dead leader), a leader never steps
+// down for a higher one that reappears, and replication happens only on the leader's instruction when an
+// image is announced, with no reconciliation after a leader change.
+enum class Protocol : std::uint8_t { standard = 0, classic = 1 };
+const char* protocol_name(Protocol protocol);
+
+struct EdgeConfig {
+  NodeId canonical = 0;
+  std::vector<NodeId> edges;  // Every edge in the cluster, this one included.
+  Protocol protocol = Protocol::standard;
+
+  std::int64_t heartbeat_interval_ms = 100;     // Leader to followers.
+  std::int64_t leader_timeout_ms = 500;         // Follower: silence after which the leader is presumed dead.
+  std::int64_t answer_timeout_ms = 200;         // Candidate: wait for a higher edge's Answer.
+  std::int64_t coordinator_timeout_ms = 600;    // Candidate: wait for the answering edge's Coordinator.
+  std::int64_t origin_timeout_ms = 1000;        // One origin fetch or size query.
+  std::int64_t pull_timeout_ms = 1000;          // One replication pull from a peer.
+  std::int64_t anti_entropy_interval_ms = 2000; // Leader: how often it reconciles followers' inventories.
+
+  std::size_t max_waiters_per_image = 4096;  // Requests parked on one origin fetch; beyond, unavailable.
+  std::size_t max_origin_fetches = 1024;     // Distinct images being fetched at once; beyond, unavailable.
+  std::size_t max_active_pulls = 8;          // Replication pulls in flight at once.
+  std::size_t max_queued_pulls = 4096;       // Pull orders waiting; beyond, the order is dropped.
+  std::size_t max_known_sizes = 100000;      // Image sizes remembered after eviction, for get_size.
+
+  friend bool operator==(const EdgeConfig&, const EdgeConfig&) = default;
+};
+
+struct EdgeStatus {
+  NodeId id = 0;
+  Role role = Role::follower;
+  std::optional<NodeId> leader;  // This edge's belief; itself when it leads.
+  Epoch epoch = 0;
+  std::uint64_t cache_bytes = 0;
+  std::uint64_t cache_budget_bytes = 0;
+  std::size_t cache_items = 0;
+};
+
+struct EdgeCounters {
+  std::uint64_t hits = 0;
+  std::uint64_t misses = 0;
+  std::uint64_t coalesced = 0;       // Requests that joined an origin fetch already in flight.
+  std::uint64_t origin_fetches = 0;  // GetImage sent to the canonical.
+  std::uint64_t size_queries = 0;    // GetSize sent to the canonical.
+  std::uint64_t checksum_failures = 0;
+  std::uint64_t evictions = 0;
+  std::uint64_t replicas_received = 0;
+  std::uint64_t pull_orders_sent = 0;
+  std::uint64_t elections_started = 0;
+  std::uint64_t times_elected = 0;
+};
+
+// What checkers may see of an edge. Real edges implement it; tests implement it to play a broken edge.
+class EdgeObservable {
+ public:
+  virtual ~EdgeObservable() = default;
+  virtual EdgeStatus status() const = 0;
+  // Returns the cached image ids in ascending order.
+  virtual std::vector<ImageId> cached_images() const = 0;
+};
+
+class Edge final : public Node, public EdgeObservable {
+ public:
+  // `cache` must outlive the edge; it may hold images from an earlier incarnation (a disk cache that survived).
+  Edge(Env& env, EdgeConfig config, LruCache& cache);
+
+  void on_start() override;
+  void on_message(NodeId from, const Message& message) override;
+  void on_timer(const Timer& timer) override;
+
+  EdgeStatus status() const override;
+  std::vector<ImageId> cached_images() const override { return cache_.ids(); }
+  const EdgeCounters& counters() const { return counters_; }
+  const EdgeConfig& config() const { return config_; }
+
+ private:
+  // A request parked on an origin fetch: who asked, with which request id, and for what.
+  struct Waiter {
+    NodeId from = 0;
+    RequestId request_id = 0;
+    bool wants_size = false;  // A GetSize that needed the image's size from the origin.
+  };
+  struct OriginFetch {
+    RequestId request_id = 0;  // This edge's id for the request to the canonical.
+    TimerId timer = 0;
+    std::vector<Waiter> waiters;
+  };
+  struct Pull {
+    RequestId request_id = 0;
+    NodeId source = 0;
+    TimerId timer = 0;
+  };
+
+  // Serving (edge.cpp).
+  void on_get_image(NodeId from, const GetImage& request);
+  void on_get_size(NodeId from, const GetSize& request);
+  void on_image_reply(NodeId from, const ImageReply& reply);
+  void on_size_reply(NodeId from, const SizeReply& reply);
+  void start_origin_fetch(ImageId image_id, Waiter waiter);
+  void finish_origin_fetch(ImageId image_id, Status status, const Body& body);
+  void finish_size_query(ImageId image_id, Status status, std::uint64_t size_bytes);
+  void reply_image(NodeId to, RequestId request_id, ImageId image_id, Status status, const Body& body);
+  void remember_size(ImageId image_id, std::uint64_t size_bytes);
+  // Inserts a verified body; returns whether it is now cached. A replica is stored only if it fits in free
+  // space: replication pre-warms followers but never evicts what their own clients made hot, which keeps
+  // leader and followers from evicting each other's images in turn under cache pressure.
+  bool store(ImageId image_id, const Body& body, bool is_replica);
+  bool is_edge(NodeId node) const;
+
+  // Bully election (edge_election.cpp).
+  void start_election();
+  void become_leader();
+  void accept_leader(NodeId leader, Epoch epoch);
+  void observe_epoch(Epoch epoch);
+  void on_election(NodeId from, const Election& message);
+  void on_answer(NodeId from, const Answer& message);
+  void on_coordinator(NodeId from, const Coordinator& message);
+  void on_heartbeat(NodeId from, const Heartbeat& message);
+  void on_heartbeat_ack(NodeId from, const HeartbeatAck& message);
+  void send_heartbeats();
+  void restart_leader_timer();
+  void cancel_election_timers();
+  std::vector<NodeId> higher_edges() const;
+  std::vector<NodeId> other_edges() const;
+
+  // Replication (edge_replication.cpp).
+  void announce(const std::vector<ImageId>& image_ids, bool from_origin);
+  void on_holding(NodeId from, const Holding& message);
+  void on_inventory_request(NodeId from, const InventoryRequest& message);
+  void on_pull_order(NodeId from, const PullOrder& message);
+  void order_pulls(ImageId image_id, NodeId source);
+  void start_queued_pulls();
+  void enqueue_pull(ImageId image_id, NodeId source);
+  void finish_pull(ImageId image_id, const ImageReply* reply);
+  void send_inventory(NodeId to);
+  void reconcile_follower(NodeId follower);
+  void follower_seen(NodeId follower);
+  std::vector<NodeId> live_followers() const;
+  bool holds(NodeId member, ImageId image_id) const;
+
+  Env& env_;
+  EdgeConfig config_;
+  LruCache& cache_;
+  EdgeCounters counters_;
+  RequestId next_request_id_ = 1;
+
+  // Serving state.
+  std::map<ImageId, OriginFetch> origin_fetches_;
+  std::map<ImageId, OriginFetch> size_queries_;
+  std::map<RequestId, ImageId> origin_requests_;  // Request id to the canonical -> image (fetches and sizes).
+  std::map<ImageId, std::uint64_t> known_sizes_;
+
+  // Election state.
+  Role role_ = Role::follower;
+  std::optional<NodeId> leader_;
+  Epoch epoch_ = 0;               // The term of the leader this edge follows or is.
+  Epoch highest_epoch_seen_ = 0;  // A new leader's term exceeds every term it has heard of.
+  bool answered_ = false;  // A higher edge answered our election.
+  TimerId election_timer_ = 0;
+  TimerId leader_timer_ = 0;
+  TimerId heartbeat_timer_ = 0;
+
+  // Replication state. Leader only: who holds what, and when each follower last acknowledged a heartbeat.
+  std::map<NodeId, std::set<ImageId>> holdings_;
+  std::map<NodeId, TimeUs> follower_last_ack_us_;
+  TimerId anti_entropy_timer_ = 0;
+  // Any edge: pulls in flight and waiting, by image.
+  std::map<ImageId, Pull> active_pulls_;
+  std::map<RequestId, ImageId> pull_requests_;
+  std::deque<PullOrder> queued_pulls_;  // FIFO; bounded by max_queued_pulls.
+};
+
+}  // namespace edgecache

@@ -1,0 +1,170 @@
+// Edge: replication, as in the original system: an edge that caches a new image tells the leader, and the
+// leader has every other edge pull a copy from it. The standard protocol adds what the original lacked:
+// followers send their whole inventory to each new leader, the leader reconciles each follower against its
+// own cache (pulling what it lacks itself, ordering the follower to pull what the follower lacks), and it
+// repeats that every anti_entropy_interval_ms, so a leader crash in the middle of replication, a lost
+// message or a restarted follower leaves no permanent gap.
+
+#include <algorithm>
+
+#include "core/assert.h"
+#include "core/edge.h"
+
+namespace edgecache {
+
+bool Edge::holds(NodeId member, ImageId image_id) const {
+  if (member == env_.self()) return cache_.contains(image_id);
+  auto known = holdings_.find(member);
+  return known != holdings_.end() && known->second.count(image_id) != 0;
+}
+
+std::vector<NodeId> Edge::live_followers() const {
+  if (config_.protocol == Protocol::classic) return other_edges();  // The original knows of no liveness.
+  std::vector<NodeId> live;
+  TimeUs now = env_.now_us();
+  for (const auto& [follower, last_ack_us] : follower_last_ack_us_) {
+    if (now - last_ack_us <= ms_to_us(config_.leader_timeout_ms)) live.push_back(follower);
+  }
+  return live;
+}
+
+void Edge::follower_seen(NodeId follower) {
+  auto [entry, first_time] = follower_last_ack_us_.try_emplace(follower, env_.now_us());
+  bool was_stale = !first_time && env_.now_us() - entry->second > ms_to_us(config_.leader_timeout_ms);
+  entry->second = env_.now_us();
+  // A follower that went quiet and came back may have lost or gained images meanwhile. (One seen for the
+  // first time in this term has already pushed its inventory on accepting us.)
+  if (was_stale) env_.send(follower, InventoryRequest{epoch_});
+}
+
+void Edge::announce(const std::vector<ImageId>& image_ids, bool from_origin) {
+  if (role_ == Role::leader) {
+    if (!from_origin && config_.protocol == Protocol::classic) return;
+    for (ImageId image_id : image_ids) order_pulls(image_id, env_.self());
+    return;
+  }
+  if (!leader_) return;  // The next leader learns of it from our inventory.
+  if (!from_origin && config_.protocol == Protocol::classic) return;
+  env_.send(*leader_, Holding{epoch_, false, from_origin, image_ids});
+}
+
+void Edge::order_pulls(ImageId image_id, NodeId source) {
+  EC_ASSERT(role_ == Role::leader, "only the leader orders pulls");
+  if (source != env_.self() && !holds(env_.self(), image_id)) enqueue_pull(image_id, source);
+  for (NodeId follower : live_followers()) {
+    if (follower == source || holds(follower, image_id)) continue;
+    ++counters_.pull_orders_sent;
+    env_.send(follower, PullOrder{epoch_, image_id, source});
+  }
+}
+
+void Edge::on_holding(NodeId from, const Holding& message) {
+  observe_epoch(message.epoch);
+  if (role_ != Role::leader || message.epoch != epoch_ || !is_edge(from) || from == env_.self()) return;
+  std::set<ImageId>& held = holdings_[from];
+  if (message.complete) held.clear();
+  held.insert(message.image_ids.begin(), message.image_ids.end());
+  if (config_.protocol == Protocol::standard) {
+    follower_seen(from);
+    if (message.complete) {
+      reconcile_follower(from);
+      return;
+    }
+  }
+  if (message.from_origin) {
+    for (ImageId image_id : message.image_ids) order_pulls(image_id, from);
+  }
+}
+
+void Edge::reconcile_follower(NodeId follower) {
+  // The leader is the hub: it pulls what only the follower has, and the follower pulls what only the leader
+  // has. Images that only a third edge holds reach the follower once the leader has them.
+  for (ImageId image_id : holdings_[follower]) {
+    if (!cache_.contains(image_id)) enqueue_pull(image_id, follower);
+  }
+  for (ImageId image_id : cache_.ids()) {
+    if (holds(follower, image_id)) continue;
+    ++counters_.pull_orders_sent;
+    env_.send(follower, PullOrder{epoch_, image_id, env_.self()});
+  }
+}
+
+void Edge::on_inventory_request(NodeId from, const InventoryRequest& message) {
+  observe_epoch(message.epoch);
+  if (leader_ == from && message.epoch == epoch_ && role_ == Role::follower) send_inventory(from);
+}
+
+void Edge::send_inventory(NodeId to) {
+  std::vector<ImageId> ids = cache_.ids();
+  // Chunked so no message exceeds the frame limit; only the first chunk replaces the leader's view.
+  std::size_t offset = 0;
+  do {
+    std::size_t count = std::min(max_holding_images, ids.size() - offset);
+    std::vector<ImageId> chunk(ids.begin() + static_cast<std::ptrdiff_t>(offset),
+                               ids.begin() + static_cast<std::ptrdiff_t>(offset + count));
+    env_.send(to, Holding{epoch_, offset == 0, false, std::move(chunk)});
+    offset += count;
+  } while (offset < ids.size());
+}
+
+void Edge::on_pull_order(NodeId from, const PullOrder& message) {
+  observe_epoch(message.epoch);
+  if (leader_ != from || message.epoch != epoch_ || role_ != Role::follower) return;
+  if (message.source == env_.self() || !is_edge(message.source)) return;
+  if (cache_.contains(message.image_id)) {
+    // The leader's view is out of date; correct it so it stops ordering this pull.
+    if (config_.protocol == Protocol::standard) env_.send(from, Holding{epoch_, false, false, {message.image_id}});
+    return;
+  }
+  enqueue_pull(message.image_id, message.source);
+}
+
+void Edge::enqueue_pull(ImageId image_id, NodeId source) {
+  if (active_pulls_.count(image_id) != 0) return;
+  for (const PullOrder& queued : queued_pulls_) {
+    if (queued.image_id == image_id) return;
+  }
+  // A replica is stored only into free space, so skip an image already known not to fit.
+  if (auto known = known_sizes_.find(image_id);
+      known != known_sizes_.end() && known->second > cache_.budget_bytes() - cache_.bytes_used()) {
+    return;
+  }
+  if (queued_pulls_.size() >= config_.max_queued_pulls) return;  // Anti-entropy will order it again.
+  queued_pulls_.push_back(PullOrder{epoch_, image_id, source});
+  start_queued_pulls();
+}
+
+void Edge::start_queued_pulls() {
+  while (active_pulls_.size() < config_.max_active_pulls && !queued_pulls_.empty()) {
+    PullOrder order = queued_pulls_.front();
+    queued_pulls_.pop_front();
+    if (cache_.contains(order.image_id) || active_pulls_.count(order.image_id) != 0) continue;
+    Pull& pull = active_pulls_[order.image_id];
+    pull.request_id = next_request_id_++;
+    pull.source = order.source;
+    pull.timer = env_.start_timer(ms_to_us(config_.pull_timeout_ms), {TimerKind::pull_timeout, order.image_id});
+    pull_requests_[pull.request_id] = order.image_id;
+    env_.send(order.source, GetImage{pull.request_id, order.image_id, true});
+  }
+}
+
+void Edge::finish_pull(ImageId image_id, const ImageReply* reply) {
+  auto node = active_pulls_.extract(image_id);
+  EC_ASSERT(!node.empty(), "finishing a pull that is not in flight");
+  env_.cancel_timer(node.mapped().timer);
+  pull_requests_.erase(node.mapped().request_id);
+  if (reply != nullptr && reply->status == Status::ok && reply->body) {
+    if (reply->body->checksum() != reply->checksum) {
+      ++counters_.checksum_failures;
+    } else {
+      remember_size(image_id, reply->body->size());
+      if (store(image_id, reply->body, true)) {
+        ++counters_.replicas_received;
+        announce({image_id}, false);
+      }
+    }
+  }
+  start_queued_pulls();
+}
+
+}  // namespace edgecache

@@ -1,0 +1,638 @@
+#include "sim/cluster.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/assert.h"
+#include "core/canonical.h"
+#include "core/catalog.h"
+#include "sim/random.h"
+#include "sim/trace.h"
+#include "sim/trace_fields.h"
+#include "sim/world.h"
+#include "sim/zipf.h"
+
+namespace edgecache::sim {
+
+namespace {
+
+void add_counters(EdgeCounters& total, const EdgeCounters& more) {
+  total.hits += more.hits;
+  total.misses += more.misses;
+  total.coalesced += more.coalesced;
+  total.origin_fetches += more.origin_fetches;
+  total.size_queries += more.size_queries;
+  total.checksum_failures += more.checksum_failures;
+  total.evictions += more.evictions;
+  total.replicas_received += more.replicas_received;
+  total.pull_orders_sent += more.pull_orders_sent;
+  total.elections_started += more.elections_started;
+  total.times_elected += more.times_elected;
+}
+
+// Wraps every host's node so the cluster learns when an incarnation ends (a crash or restart destroys it):
+// it keeps its view pointers current and folds the edge's counters into the run's totals.
+class HostedNode final : public Node {
+ public:
+  HostedNode(std::unique_ptr<Node> inner, std::function<void(Node&)> on_retire)
+      : inner_(std::move(inner)), on_retire_(std::move(on_retire)) {}
+  ~HostedNode() override { on_retire_(*inner_); }
+  HostedNode(const HostedNode&) = delete;
+  HostedNode& operator=(const HostedNode&) = delete;
+
+  void on_start() override { inner_->on_start(); }
+  void on_message(NodeId from, const Message& message) override { inner_->on_message(from, message); }
+  void on_timer(const Timer& timer) override { inner_->on_timer(timer); }
+
+ private:
+  std::unique_ptr<Node> inner_;
+  std::function<void(Node&)> on_retire_;
+};
+
+// The leader_timeout etc. of the scenario are in milliseconds; the world speaks microseconds.
+TimeUs to_us(std::int64_t ms) { return ms_to_us(ms); }
+
+class Run final : public WorldObserver {
+ public:
+  Run(const Scenario& scenario, const RunOptions& options, const NodeFactories& factories);
+  RunReport execute();
+
+  void on_send(TimeUs now, NodeId from, NodeId to, const Message& message, SendFate fate) override;
+  void on_deliver(TimeUs now, NodeId from, NodeId to, const Message& message) override;
+  void on_drop(TimeUs now, NodeId from, NodeId to, const Message& message, DropReason reason) override;
+  void on_timer(TimeUs now, NodeId node, const Timer& timer) override;
+  void on_host_event(TimeUs now, NodeId node, HostEvent event) override;
+  void after_event(TimeUs now) override;
+
+ private:
+  void build_hosts();
+  std::unique_ptr<Node> make_edge(NodeId id, Env& env);
+  std::unique_ptr<Node> make_client(NodeId id, Env& env);
+  void retire(NodeId id, Node& node);
+  void schedule_arrival(TimeUs after_us);
+  void arrival();
+  void on_client_result(NodeId client, const ClientResult& result);
+  void apply(Fault fault);
+  void nemesis_tick();
+  void nemesis_fault(FaultKind kind);
+  std::optional<NodeId> current_leader() const;
+  NodeId id_of(const std::string& name) const;
+  const std::string& name(NodeId id) const { return world_.name(id); }
+  void check_expectations();
+  TimeUs end_time_us() const;
+
+  Scenario scenario_;
+  RunOptions options_;
+  NodeFactories factories_;
+  std::uint64_t seed_;
+  SyntheticCatalog catalog_;
+  ClusterLayout layout_;
+  Trace trace_;
+  RunReport report_;
+
+  // Per host, indexed by id.
+  std::vector<std::unique_ptr<LruCache>> caches_;
+  std::vector<const EdgeObservable*> edge_views_;
+  std::vector<const Edge*> edges_;
+  std::vector<RequestPort*> client_ports_;
+  std::vector<EdgeStatus> last_status_;
+  std::vector<double> drift_ppm_;
+  NodeId touched_ = 0;  // The host whose node the current event ran on; 0 for none (never an edge id).
+
+  CheckContext context_;
+  std::vector<std::unique_ptr<Checker>> checkers_;
+
+  Rng workload_rng_;
+  std::optional<ZipfSampler> zipf_;
+  RequestId next_request_id_ = 1;
+  std::uint64_t arrivals_ = 0;
+
+  Rng nemesis_rng_;
+  std::vector<NodeId> nemesis_down_;    // Crashed or paused by the nemesis, awaiting undo.
+  bool nemesis_network_fault_ = false;  // A partition, isolation or cut awaiting heal.
+  bool nemesis_degraded_ = false;
+
+  std::map<ImageId, std::uint64_t> origin_fetches_per_image_;
+  std::uint64_t became_leader_ = 0;
+  TimeUs quiet_since_us_ = 0;
+
+  // Last, so it is destroyed first: destroying it retires the nodes, which reads the members above.
+  World world_;
+};
+
+Run::Run(const Scenario& scenario, const RunOptions& options, const NodeFactories& factories)
+    : scenario_(scenario),
+      options_(options),
+      factories_(factories),
+      seed_(options.seed.value_or(scenario.seed)),
+      catalog_(SyntheticCatalogOptions{Rng::stream(seed_, static_cast<std::uint64_t>(StreamTag::catalog)).next_u64(),
+                                       scenario.catalog.images, scenario.catalog.min_size_bytes,
+                                       scenario.catalog.max_size_bytes, scenario.catalog.median_size_bytes}),
+      context_{world_, layout_, catalog_, scenario_,
+               [this](NodeId id) { return id < edge_views_.size() ? edge_views_[id] : nullptr; },
+               [this](Violation violation) {
+                 Trace::Line(trace_, violation.time_us, "violation", violation.node)
+                     .field("checker", violation.checker)
+                     .field("detail", violation.detail);
+                 report_.violations.push_back(std::move(violation));
+               }},
+      workload_rng_(Rng::stream(seed_, static_cast<std::uint64_t>(StreamTag::workload))),
+      nemesis_rng_(Rng::stream(seed_, static_cast<std::uint64_t>(StreamTag::nemesis))),
+      world_(seed_, scenario.network) {
+  scenario_.seed = seed_;
+  report_.scenario_name = scenario_.name;
+  report_.seed = seed_;
+  report_.protocol = scenario_.protocol;
+  report_.edges = scenario_.cluster.edges;
+  if (scenario_.workload.popularity == Popularity::zipf) zipf_.emplace(scenario_.catalog.images, scenario_.workload.zipf_s);
+}
+
+void Run::build_hosts() {
+  const ClusterOptions& cluster = scenario_.cluster;
+  for (NodeId i = 1; i <= cluster.edges; ++i) layout_.edges.push_back(i);
+  layout_.canonical = cluster.edges + 1;
+  for (NodeId j = 1; j <= cluster.clients; ++j) layout_.clients.push_back(layout_.canonical + j);
+  std::size_t host_count = 2 + cluster.edges + cluster.clients;
+  caches_.resize(host_count);
+  edge_views_.assign(host_count, nullptr);
+  edges_.assign(host_count, nullptr);
+  client_ports_.assign(host_count, nullptr);
+  last_status_.resize(host_count);
+  drift_ppm_.assign(host_count, 0.0);
+
+  world_.add_observer(*this);
+  checkers_ = make_checkers(context_);
+  for (auto& checker : checkers_) world_.add_observer(*checker);
+
+  for (NodeId edge : layout_.edges) {
+    world_.add_host(edge, "edge-" + std::to_string(edge), [this, edge](Env& env) { return make_edge(edge, env); });
+  }
+  world_.add_host(layout_.canonical, "canonical", [this](Env& env) {
+    return std::make_unique<HostedNode>(std::make_unique<Canonical>(env, catalog_), [](Node&) {});
+  });
+  for (std::size_t j = 0; j < layout_.clients.size(); ++j) {
+    NodeId client = layout_.clients[j];
+    world_.add_host(client, "client-" + std::to_string(j + 1), [this, client](Env& env) { return make_client(client, env); });
+  }
+}
+
+std::unique_ptr<Node> Run::make_edge(NodeId id, Env& env) {
+  EdgeConfig config = scenario_.cluster.edge;
+  config.canonical = layout_.canonical;
+  config.edges = layout_.edges;
+  config.protocol = scenario_.protocol;
+  if (!caches_[id] || !scenario_.cluster.restart_keeps_cache) {
+    caches_[id] = std::make_unique<LruCache>(scenario_.cluster.cache_budget_bytes);
+  }
+  std::unique_ptr<Node> node = factories_.edge(env, config, *caches_[id]);
+  edge_views_[id] = dynamic_cast<const EdgeObservable*>(node.get());
+  edges_[id] = dynamic_cast<const Edge*>(node.get());
+  EC_ASSERT(edge_views_[id] != nullptr, "an edge node must implement EdgeObservable");
+  return std::make_unique<HostedNode>(std::move(node), [this, id](Node& retired) { retire(id, retired); });
+}
+
+std::unique_ptr<Node> Run::make_client(NodeId id, Env& env) {
+  ClientConfig config = scenario_.cluster.client;
+  config.edges = layout_.edges;
+  if (scenario_.protocol == Protocol::classic) config.failover = false;  // The original client never fails over.
+  std::unique_ptr<Node> node =
+      factories_.client(env, config, [this, id](const ClientResult& result) { on_client_result(id, result); });
+  client_ports_[id] = dynamic_cast<RequestPort*>(node.get());
+  EC_ASSERT(client_ports_[id] != nullptr, "a client node must implement RequestPort");
+  return std::make_unique<HostedNode>(std::move(node), [this, id](Node&) { client_ports_[id] = nullptr; });
+}
+
+void Run::retire(NodeId id, Node& /*node*/) {
+  if (edges_[id] != nullptr) add_counters(report_.edge_totals, edges_[id]->counters());
+  edge_views_[id] = nullptr;
+  edges_[id] = nullptr;
+  last_status_[id] = EdgeStatus{};
+}
+
+TimeUs Run::end_time_us() const {
+  std::int64_t end_ms = scenario_.duration_ms;
+  std::int64_t quiet_ms = scenario_.checks.quiet_period_ms;
+  if (!scenario_.faults.empty()) end_ms = std::max(end_ms, scenario_.faults.back().at_ms + quiet_ms);
+  if (scenario_.nemesis.enabled) end_ms = std::max(end_ms, scenario_.nemesis.stop_ms + quiet_ms);
+  if (scenario_.workload.rate_per_s > 0) end_ms = std::max(end_ms, scenario_.workload.stop_ms + quiet_ms);
+  return to_us(end_ms);
+}
+
+RunReport Run::execute() {
+  if (!options_.trace_path.empty()) {
+    if (trace_.open(options_.trace_path, report_.trace_error)) report_.trace_path = options_.trace_path;
+  }
+  nlohmann::json header;
+  header["scenario"] = scenario_to_json(scenario_);
+  header["seed"] = seed_;
+  build_hosts();
+  header["hosts"] = nlohmann::json::array();
+  for (NodeId id : world_.host_ids()) header["hosts"].push_back({{"id", id}, {"name", name(id)}});
+  trace_.header(header);
+
+  for (const Fault& fault : scenario_.faults) {
+    world_.schedule(to_us(fault.at_ms), [this, fault] { apply(fault); });
+  }
+  if (scenario_.nemesis.enabled && scenario_.nemesis.stop_ms > scenario_.nemesis.start_ms) {
+    world_.schedule(to_us(scenario_.nemesis.start_ms), [this] { nemesis_tick(); });
+  }
+  schedule_arrival(to_us(scenario_.workload.start_ms));
+
+  TimeUs end_us = end_time_us();
+  world_.run_until(end_us);
+
+  for (NodeId edge : layout_.edges) {
+    if (edges_[edge] != nullptr) add_counters(report_.edge_totals, edges_[edge]->counters());
+  }
+  for (auto& checker : checkers_) checker->finish(end_us, quiet_since_us_);
+  check_expectations();
+  for (auto& checker : checkers_) report_.verdicts.push_back(checker->verdict());
+
+  // The leader every running edge follows, if they all agree.
+  std::optional<NodeId> agreed;
+  bool agree = true;
+  for (NodeId edge : layout_.edges) {
+    if (edge_views_[edge] == nullptr || !world_.is_running(edge)) continue;
+    EdgeStatus status = edge_views_[edge]->status();
+    if (!status.leader || (agreed && *agreed != *status.leader)) agree = false;
+    if (status.leader) agreed = status.leader;
+    if (status.leader == edge) report_.final_epoch = status.epoch;
+  }
+  if (agree && agreed) report_.final_leader = name(*agreed);
+
+  report_.leader_changes = became_leader_ > 0 ? became_leader_ - 1 : 0;
+  for (const auto& [image, count] : origin_fetches_per_image_) {
+    report_.max_origin_fetches_per_image = std::max(report_.max_origin_fetches_per_image, count);
+  }
+  report_.events = world_.events_processed();
+  report_.sim_time_us = world_.now();
+
+  nlohmann::json summary;
+  summary["events"] = report_.events;
+  summary["sim_time_us"] = report_.sim_time_us;
+  summary["requests"] = report_.total_requests();
+  summary["violations"] = report_.violations.size();
+  trace_.close(summary);
+  report_.trace_hash = trace_.hash();
+  report_.trace_lines = trace_.lines();
+  return std::move(report_);
+}
+
+void Run::schedule_arrival(TimeUs after_us) {
+  const WorkloadOptions& workload = scenario_.workload;
+  if (workload.rate_per_s <= 0 || layout_.clients.empty()) return;
+  if (workload.max_requests != 0 && arrivals_ >= workload.max_requests) return;
+  TimeUs at = after_us + std::llround(workload_rng_.exponential(1e6 / workload.rate_per_s));
+  if (at >= to_us(workload.stop_ms)) return;
+  world_.schedule(at, [this] { arrival(); });
+}
+
+void Run::arrival() {
+  ++arrivals_;
+  quiet_since_us_ = std::max(quiet_since_us_, world_.now());
+  const WorkloadOptions& workload = scenario_.workload;
+  NodeId client = layout_.clients[workload_rng_.below(layout_.clients.size())];
+  ClientRequest request;
+  request.id = next_request_id_++;
+  request.kind = workload_rng_.chance(workload.get_size_fraction) ? RequestKind::get_size : RequestKind::get_image;
+  request.image_id = zipf_ ? zipf_->sample(workload_rng_) - 1 : workload_rng_.below(scenario_.catalog.images);
+  world_.inject(client, [this, client, request](Node&) {
+    TimeUs now = world_.now();
+    touched_ = client;
+    Trace::Line(trace_, now, "submit", name(client))
+        .field("req", request.id)
+        .field("kind", request_kind_name(request.kind))
+        .field("image", request.image_id);
+    // The client's deadline is in its local time; convert with its drift for the checker.
+    double rate = 1.0 + drift_ppm_[client] / 1e6;
+    TimeUs deadline_us = now + static_cast<TimeUs>(std::ceil(static_cast<double>(to_us(scenario_.cluster.client.request_deadline_ms)) / rate));
+    for (auto& checker : checkers_) checker->on_submit(now, client, request, deadline_us);
+    client_ports_[client]->submit(request);
+  });
+  schedule_arrival(world_.now());
+}
+
+void Run::on_client_result(NodeId client, const ClientResult& result) {
+  TimeUs now = world_.now();
+  ++report_.requests[static_cast<std::size_t>(result.kind)][static_cast<std::size_t>(result.outcome)];
+  Trace::Line(trace_, now, "result", name(client))
+      .field("req", result.id)
+      .field("outcome", outcome_name(result.outcome))
+      .field("served_by", result.served_by != 0 ? std::string_view(name(result.served_by)) : std::string_view())
+      .field("attempts", result.attempts)
+      .field("latency_us", result.latency_us);
+  for (auto& checker : checkers_) checker->on_result(now, client, result);
+}
+
+NodeId Run::id_of(const std::string& host_name) const {
+  std::optional<NodeId> id = world_.find(host_name);
+  EC_ASSERT(id.has_value(), "scenario host names are validated when the scenario is loaded");
+  return *id;
+}
+
+std::optional<NodeId> Run::current_leader() const {
+  for (auto edge = layout_.edges.rbegin(); edge != layout_.edges.rend(); ++edge) {
+    if (world_.is_running(*edge) && edge_views_[*edge] != nullptr && edge_views_[*edge]->status().role == Role::leader) {
+      return *edge;
+    }
+  }
+  return std::nullopt;
+}
+
+void Run::apply(Fault fault) {
+  TimeUs now = world_.now();
+  fault.at_ms = now / us_per_ms;
+  if (fault.node == "leader") {
+    std::optional<NodeId> leader = current_leader();
+    if (!leader) {
+      Trace::Line(trace_, now, "fault_skipped", "").field("fault", fault_kind_name(fault.kind)).field("reason", "no edge leads");
+      return;
+    }
+    fault.node = name(*leader);
+  }
+  bool has_link = !fault.from.empty();
+  switch (fault.kind) {
+    case FaultKind::crash: world_.crash(id_of(fault.node)); break;
+    case FaultKind::restart: world_.restart(id_of(fault.node)); break;
+    case FaultKind::pause: world_.pause(id_of(fault.node)); break;
+    case FaultKind::resume: world_.resume(id_of(fault.node)); break;
+    case FaultKind::partition: {
+      std::vector<std::vector<NodeId>> groups;
+      for (const auto& group : fault.groups) {
+        groups.emplace_back();
+        for (const std::string& member : group) groups.back().push_back(id_of(member));
+      }
+      world_.partition(groups);
+      break;
+    }
+    case FaultKind::isolate: world_.isolate(id_of(fault.node)); break;
+    case FaultKind::cut: world_.cut(id_of(fault.from), id_of(fault.to)); break;
+    case FaultKind::heal: world_.heal(); break;
+    case FaultKind::degrade:
+      if (has_link) world_.degrade(id_of(fault.from), id_of(fault.to), fault.link);
+      else world_.degrade_all(fault.link);
+      break;
+    case FaultKind::restore:
+      if (has_link) world_.restore(id_of(fault.from), id_of(fault.to));
+      else world_.restore_all();
+      break;
+    case FaultKind::clock: {
+      NodeId id = id_of(fault.node);
+      world_.set_clock(id, to_us(fault.offset_ms), fault.drift_ppm);
+      drift_ppm_[id] = fault.drift_ppm;
+      break;
+    }
+  }
+  Trace::Line line(trace_, now, "fault", fault.node);
+  line.field("fault", fault_kind_name(fault.kind));
+  if (has_link) line.field("from", fault.from).field("to", fault.to);
+  if (fault.kind == FaultKind::partition) line.json("groups", nlohmann::json(fault.groups).dump());
+  if (fault.kind == FaultKind::degrade) line.json("link", link_options_to_json(fault.link).dump());
+  if (fault.kind == FaultKind::clock) line.field("offset_ms", fault.offset_ms).field("drift_ppm", std::to_string(fault.drift_ppm));
+  quiet_since_us_ = std::max(quiet_since_us_, now);
+  report_.faults.push_back(std::move(fault));
+}
+
+void Run::nemesis_tick() {
+  const NemesisOptions& nemesis = scenario_.nemesis;
+  // Each kind draws in a fixed order, so the same seed gives the same faults.
+  const std::pair<FaultKind, double> kinds[] = {
+      {FaultKind::crash, nemesis.crash_probability},       {FaultKind::pause, nemesis.pause_probability},
+      {FaultKind::partition, nemesis.partition_probability}, {FaultKind::isolate, nemesis.isolate_probability},
+      {FaultKind::cut, nemesis.cut_probability},           {FaultKind::degrade, nemesis.degrade_probability},
+      {FaultKind::clock, nemesis.clock_probability},
+  };
+  for (const auto& [kind, probability] : kinds) {
+    if (nemesis_rng_.chance(probability)) nemesis_fault(kind);
+  }
+  TimeUs next = world_.now() + to_us(nemesis.interval_ms);
+  if (next < to_us(nemesis.stop_ms)) world_.schedule(next, [this] { nemesis_tick(); });
+}
+
+void Run::nemesis_fault(FaultKind kind) {
+  const NemesisOptions& nemesis = scenario_.nemesis;
+  TimeUs now = world_.now();
+  TimeUs undo_at = std::min(now + to_us(nemesis.fault_duration_ms), to_us(nemesis.stop_ms));
+  std::vector<NodeId> targets;
+  for (NodeId edge : layout_.edges) targets.push_back(edge);
+  if (nemesis.include_canonical) targets.push_back(layout_.canonical);
+  std::erase_if(targets, [&](NodeId id) {
+    return !world_.is_running(id) || std::find(nemesis_down_.begin(), nemesis_down_.end(), id) != nemesis_down_.end();
+  });
+  auto pick = [&](const std::vector<NodeId>& from) { return from[nemesis_rng_.below(from.size())]; };
+
+  Fault fault;
+  fault.kind = kind;
+  switch (kind) {
+    case FaultKind::crash:
+    case FaultKind::pause: {
+      if (targets.empty()) return;
+      NodeId target = pick(targets);
+      fault.node = name(target);
+      nemesis_down_.push_back(target);
+      Fault undo;
+      undo.kind = kind == FaultKind::crash ? FaultKind::restart : FaultKind::resume;
+      undo.node = fault.node;
+      world_.schedule(undo_at, [this, undo, target] {
+        std::erase(nemesis_down_, target);
+        apply(undo);
+      });
+      break;
+    }
+    case FaultKind::partition:
+    case FaultKind::isolate:
+    case FaultKind::cut: {
+      if (nemesis_network_fault_ || layout_.edges.size() < 2) return;
+      if (kind == FaultKind::partition) {
+        // Two random sides; each edge and the canonical falls on one, and the clients stay with everyone's
+        // first side so the workload keeps reaching some edges.
+        std::vector<std::string> sides[2];
+        for (NodeId edge : layout_.edges) sides[nemesis_rng_.below(2)].push_back(name(edge));
+        if (sides[0].empty() || sides[1].empty()) {
+          NodeId moved = pick(layout_.edges);
+          for (auto& side : sides) std::erase(side, name(moved));
+          (sides[0].empty() ? sides[0] : sides[1]).push_back(name(moved));
+        }
+        sides[nemesis_rng_.below(2)].push_back(name(layout_.canonical));
+        for (NodeId client : layout_.clients) sides[0].push_back(name(client));
+        fault.groups = {sides[0], sides[1]};
+      } else if (kind == FaultKind::isolate) {
+        fault.node = name(pick(layout_.edges));
+      } else {
+        NodeId from = pick(layout_.edges);
+        NodeId to = from;
+        while (to == from) to = pick(layout_.edges);
+        fault.from = name(from);
+        fault.to = name(to);
+      }
+      nemesis_network_fault_ = true;
+      world_.schedule(undo_at, [this] {
+        nemesis_network_fault_ = false;
+        Fault heal;
+        heal.kind = FaultKind::heal;
+        apply(heal);
+      });
+      break;
+    }
+    case FaultKind::degrade: {
+      if (nemesis_degraded_) return;
+      fault.link = scenario_.network;
+      fault.link.loss_probability = 0.05 + 0.25 * nemesis_rng_.unit();
+      fault.link.latency_ms_mean = scenario_.network.latency_ms_mean * (2.0 + 18.0 * nemesis_rng_.unit());
+      fault.link.jitter_ms = fault.link.latency_ms_mean;
+      nemesis_degraded_ = true;
+      world_.schedule(undo_at, [this] {
+        nemesis_degraded_ = false;
+        Fault restore;
+        restore.kind = FaultKind::restore;
+        apply(restore);
+      });
+      break;
+    }
+    case FaultKind::clock: {
+      NodeId target = pick(layout_.edges);
+      fault.node = name(target);
+      fault.offset_ms = static_cast<std::int64_t>(nemesis_rng_.below(1000));
+      fault.drift_ppm = (nemesis_rng_.unit() * 2.0 - 1.0) * 50000.0;
+      break;
+    }
+    case FaultKind::restart:
+    case FaultKind::resume:
+    case FaultKind::heal:
+    case FaultKind::restore:
+      EC_ASSERT(false, "the nemesis draws only faults, never their undo");
+  }
+  apply(fault);
+}
+
+void Run::check_expectations() {
+  const Expectations& expect = scenario_.expect;
+  TimeUs now = world_.now();
+  auto fail = [&](std::string node, std::string detail) {
+    context_.report(Violation{"expect", now, std::move(node), std::move(detail)});
+  };
+  if (expect.final_leader) {
+    NodeId wanted = id_of(*expect.final_leader);
+    for (NodeId edge : layout_.edges) {
+      if (edge_views_[edge] == nullptr || !world_.is_running(edge)) continue;
+      EdgeStatus status = edge_views_[edge]->status();
+      if (status.leader != wanted) {
+        fail(name(edge), "follows " + (status.leader ? name(*status.leader) : std::string("no leader")) +
+                             ", expected final leader " + *expect.final_leader);
+      }
+    }
+  }
+  if (expect.min_success_ratio) {
+    std::uint64_t ok = 0;
+    std::uint64_t counted = 0;
+    for (const auto& by_outcome : report_.requests) {
+      ok += by_outcome[static_cast<std::size_t>(Outcome::ok)];
+      for (std::size_t outcome = 0; outcome < outcome_count; ++outcome) {
+        if (outcome != static_cast<std::size_t>(Outcome::not_found)) counted += by_outcome[outcome];
+      }
+    }
+    double ratio = counted == 0 ? 1.0 : static_cast<double>(ok) / static_cast<double>(counted);
+    if (ratio < *expect.min_success_ratio) {
+      fail("", "success ratio " + std::to_string(ratio) + " below the expected " + std::to_string(*expect.min_success_ratio));
+    }
+  }
+  if (expect.max_origin_fetches_per_image) {
+    for (const auto& [image, count] : origin_fetches_per_image_) {
+      if (count > *expect.max_origin_fetches_per_image) {
+        fail("", "image " + std::to_string(image) + " was fetched from the origin " + std::to_string(count) +
+                     " times, expected at most " + std::to_string(*expect.max_origin_fetches_per_image));
+      }
+    }
+  }
+  if (expect.min_leader_changes) {
+    std::uint64_t changes = became_leader_ > 0 ? became_leader_ - 1 : 0;
+    if (changes < *expect.min_leader_changes) {
+      fail("", std::to_string(changes) + " leader changes, expected at least " + std::to_string(*expect.min_leader_changes));
+    }
+  }
+  if (expect.min_evictions && report_.edge_totals.evictions < *expect.min_evictions) {
+    fail("", std::to_string(report_.edge_totals.evictions) + " evictions, expected at least " +
+                 std::to_string(*expect.min_evictions));
+  }
+}
+
+void Run::on_send(TimeUs now, NodeId from, NodeId to, const Message& message, SendFate fate) {
+  if (const auto* fetch = std::get_if<GetImage>(&message);
+      fetch != nullptr && to == layout_.canonical && !fetch->cache_only && layout_.is_edge(from)) {
+    ++origin_fetches_per_image_[fetch->image_id];
+  }
+  Trace::Line line(trace_, now, "send", name(from));
+  line.field("to", name(to)).field("msg", message_kind_name(kind_of(message)));
+  add_message_fields(line, message, world_);
+  line.field("fate", send_fate_name(fate));
+}
+
+void Run::on_deliver(TimeUs now, NodeId from, NodeId to, const Message& message) {
+  touched_ = to;
+  Trace::Line line(trace_, now, "recv", name(to));
+  line.field("from", name(from)).field("msg", message_kind_name(kind_of(message)));
+  add_message_fields(line, message, world_);
+}
+
+void Run::on_drop(TimeUs now, NodeId from, NodeId to, const Message& message, DropReason reason) {
+  Trace::Line(trace_, now, "drop", name(to))
+      .field("from", name(from))
+      .field("msg", message_kind_name(kind_of(message)))
+      .field("reason", drop_reason_name(reason));
+}
+
+void Run::on_timer(TimeUs now, NodeId node, const Timer& timer) {
+  touched_ = node;
+  Trace::Line(trace_, now, "timer", name(node)).field("timer", timer_kind_name(timer.kind)).field("key", timer.key);
+}
+
+void Run::on_host_event(TimeUs now, NodeId node, HostEvent event) {
+  touched_ = node;
+  Trace::Line(trace_, now, host_event_name(event), name(node));
+}
+
+void Run::after_event(TimeUs now) {
+  NodeId id = touched_;
+  touched_ = 0;
+  if (id == 0 || !layout_.is_edge(id) || edge_views_[id] == nullptr) return;
+  const EdgeObservable& view = *edge_views_[id];
+  EdgeStatus status = view.status();
+  EdgeStatus& last = last_status_[id];
+  if (status.role != last.role || status.leader != last.leader || status.epoch != last.epoch) {
+    Trace::Line(trace_, now, "state", name(id))
+        .field("role", role_name(status.role))
+        .field("leader", status.leader ? std::string_view(name(*status.leader)) : std::string_view())
+        .field("epoch", status.epoch);
+    if (status.role == Role::leader && last.role != Role::leader) ++became_leader_;
+  }
+  last = status;
+  for (auto& checker : checkers_) checker->after_edge_event(now, id, view);
+}
+
+}  // namespace
+
+NodeFactories default_node_factories() {
+  NodeFactories factories;
+  factories.edge = [](Env& env, const EdgeConfig& config, LruCache& cache) {
+    return std::make_unique<Edge>(env, config, cache);
+  };
+  factories.client = [](Env& env, const ClientConfig& config, Client::ResultHandler on_result) {
+    return std::make_unique<Client>(env, config, std::move(on_result));
+  };
+  return factories;
+}
+
+std::uint64_t RunReport::total_requests() const {
+  std::uint64_t total = 0;
+  for (const auto& by_outcome : requests) {
+    for (std::uint64_t count : by_outcome) total += count;
+  }
+  return total;
+}
+
+RunReport run_scenario(const Scenario& scenario, const RunOptions& options, const NodeFactories& factories) {
+  Run run(scenario, options, factories);
+  return run.execute();
+}
+
+}  // namespace edgecache::sim

@@ -1,0 +1,177 @@
+#include "sim/report.h"
+
+#include <cstdio>
+#include <map>
+#include <sstream>
+
+#include "sim/trace.h"
+
+namespace edgecache::sim {
+
+namespace {
+constexpr std::size_t max_violations_shown = 20;
+
+std::string seconds(TimeUs time_us) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3f s", static_cast<double>(time_us) / 1e6);
+  return text;
+}
+
+std::string percent(std::uint64_t part, std::uint64_t whole) {
+  if (whole == 0) return "n/a";
+  char text[16];
+  std::snprintf(text, sizeof text, "%.1f%%", 100.0 * static_cast<double>(part) / static_cast<double>(whole));
+  return text;
+}
+
+std::string fault_text(const Fault& fault) {
+  std::string text = fault_kind_name(fault.kind);
+  if (!fault.node.empty()) text += " " + fault.node;
+  if (!fault.from.empty()) text += " " + fault.from + "->" + fault.to;
+  if (!fault.groups.empty()) {
+    text += " ";
+    for (std::size_t g = 0; g < fault.groups.size(); ++g) {
+      text += g == 0 ? "{" : " | {";
+      for (std::size_t m = 0; m < fault.groups[g].size(); ++m) text += (m == 0 ? "" : ",") + fault.groups[g][m];
+      text += "}";
+    }
+  }
+  return text + " @" + std::to_string(fault.at_ms) + "ms";
+}
+}  // namespace
+
+std::string reproduce_command(const std::string& scenario_path, std::uint64_t seed) {
+  return "./sim " + scenario_path + " --seed " + std::to_string(seed);
+}
+
+std::string format_summary(const RunReport& report, const std::string& scenario_path) {
+  std::ostringstream out;
+  out << "scenario  " << report.scenario_name << " (" << scenario_path << "), seed " << report.seed << ", protocol "
+      << protocol_name(report.protocol) << ", " << report.edges << " edges\n";
+  char rate[64];
+  std::snprintf(rate, sizeof rate, "%.2f s wall", report.wall_seconds);
+  out << "simulated " << seconds(report.sim_time_us) << " in " << rate << ", " << report.events << " events\n";
+  for (std::size_t kind = 0; kind < request_kind_count; ++kind) {
+    out << (kind == 0 ? "requests  " : "          ") << request_kind_name(static_cast<RequestKind>(kind)) << ":";
+    for (std::size_t outcome = 0; outcome < outcome_count; ++outcome) {
+      out << " " << outcome_name(static_cast<Outcome>(outcome)) << " " << report.requests[kind][outcome];
+    }
+    out << "\n";
+  }
+  const EdgeCounters& edges = report.edge_totals;
+  out << "cache     hit ratio " << percent(edges.hits, edges.hits + edges.misses) << ", origin fetches "
+      << edges.origin_fetches << " (at most " << report.max_origin_fetches_per_image << " for one image), coalesced "
+      << edges.coalesced << ", evictions " << edges.evictions << ", replicas " << edges.replicas_received << "\n";
+  out << "election  " << edges.elections_started << " elections, " << report.leader_changes << " leader changes, final leader "
+      << report.final_leader.value_or("none agreed") << " (epoch " << report.final_epoch << ")\n";
+  if (report.faults.empty()) {
+    out << "faults    none\n";
+  } else {
+    std::map<std::string, int> by_kind;
+    for (const Fault& fault : report.faults) ++by_kind[fault_kind_name(fault.kind)];
+    out << "faults    " << report.faults.size() << " (";
+    bool first = true;
+    for (const auto& [kind, count] : by_kind) {
+      out << (first ? "" : ", ") << kind << " " << count;
+      first = false;
+    }
+    out << ")";
+    if (report.faults.size() <= 8) {
+      out << ":";
+      for (const Fault& fault : report.faults) out << " " << fault_text(fault) << ";";
+    }
+    out << "\n";
+  }
+  out << "checks   ";
+  for (const Verdict& verdict : report.verdicts) {
+    out << " " << verdict.checker << " " << verdict_kind_name(verdict.kind);
+    if (!verdict.detail.empty()) out << " (" << verdict.detail << ")";
+    out << ";";
+  }
+  out << "\n";
+  out << "trace     hash " << format_hash(report.trace_hash) << ", " << report.trace_lines << " lines";
+  if (!report.trace_path.empty()) out << ", written to " << report.trace_path;
+  if (!report.trace_error.empty()) out << " (" << report.trace_error << ")";
+  out << "\n";
+  if (report.passed()) {
+    out << "verdict   PASS\n";
+    return out.str();
+  }
+  out << "verdict   FAIL: " << report.violations.size() << " violation" << (report.violations.size() == 1 ? "" : "s") << "\n";
+  for (std::size_t i = 0; i < report.violations.size() && i < max_violations_shown; ++i) {
+    const Violation& violation = report.violations[i];
+    out << "  [" << violation.checker << "] t=" << seconds(violation.time_us)
+        << (violation.node.empty() ? "" : " " + violation.node) << ": " << violation.detail << "\n";
+  }
+  if (report.violations.size() > max_violations_shown) {
+    out << "  ... and " << report.violations.size() - max_violations_shown << " more\n";
+  }
+  out << "reproduce " << reproduce_command(scenario_path, report.seed) << "\n";
+  return out.str();
+}
+
+nlohmann::json report_to_json(const RunReport& report, const std::string& scenario_path) {
+  nlohmann::json json;
+  json["scenario"] = report.scenario_name;
+  json["scenario_path"] = scenario_path;
+  json["seed"] = report.seed;
+  json["protocol"] = protocol_name(report.protocol);
+  json["passed"] = report.passed();
+  json["trace_hash"] = format_hash(report.trace_hash);
+  json["trace_lines"] = report.trace_lines;
+  if (!report.trace_path.empty()) json["trace_path"] = report.trace_path;
+  json["events"] = report.events;
+  json["sim_time_ms"] = report.sim_time_us / 1000;
+  json["wall_seconds"] = report.wall_seconds;
+  nlohmann::json requests = nlohmann::json::object();
+  for (std::size_t kind = 0; kind < request_kind_count; ++kind) {
+    nlohmann::json by_outcome = nlohmann::json::object();
+    for (std::size_t outcome = 0; outcome < outcome_count; ++outcome) {
+      by_outcome[outcome_name(static_cast<Outcome>(outcome))] = report.requests[kind][outcome];
+    }
+    requests[request_kind_name(static_cast<RequestKind>(kind))] = by_outcome;
+  }
+  requests["total"] = report.total_requests();
+  json["requests"] = requests;
+  const EdgeCounters& edges = report.edge_totals;
+  json["cache"] = {{"hits", edges.hits},
+                   {"misses", edges.misses},
+                   {"origin_fetches", edges.origin_fetches},
+                   {"max_origin_fetches_per_image", report.max_origin_fetches_per_image},
+                   {"coalesced", edges.coalesced},
+                   {"evictions", edges.evictions},
+                   {"replicas_received", edges.replicas_received},
+                   {"checksum_failures", edges.checksum_failures}};
+  json["elections"] = edges.elections_started;
+  json["leader_changes"] = report.leader_changes;
+  json["final_leader"] = report.final_leader ? nlohmann::json(*report.final_leader) : nlohmann::json(nullptr);
+  json["final_epoch"] = report.final_epoch;
+  nlohmann::json faults = nlohmann::json::array();
+  for (const Fault& fault : report.faults) {
+    nlohmann::json entry = {{"at_ms", fault.at_ms}, {"kind", fault_kind_name(fault.kind)}};
+    if (!fault.node.empty()) entry["node"] = fault.node;
+    if (!fault.from.empty()) entry["from"] = fault.from;
+    if (!fault.to.empty()) entry["to"] = fault.to;
+    if (!fault.groups.empty()) entry["groups"] = fault.groups;
+    faults.push_back(entry);
+  }
+  json["faults"] = faults;
+  nlohmann::json checks = nlohmann::json::array();
+  for (const Verdict& verdict : report.verdicts) {
+    checks.push_back({{"checker", verdict.checker}, {"verdict", verdict_kind_name(verdict.kind)}, {"detail", verdict.detail}});
+  }
+  json["checks"] = checks;
+  nlohmann::json violations = nlohmann::json::array();
+  for (const Violation& violation : report.violations) {
+    violations.push_back({{"checker", violation.checker},
+                          {"time", static_cast<double>(violation.time_us) / 1000.0},
+                          {"time_us", violation.time_us},
+                          {"node", violation.node},
+                          {"detail", violation.detail}});
+  }
+  json["violations"] = violations;
+  if (!report.passed()) json["reproduce"] = reproduce_command(scenario_path, report.seed);
+  return json;
+}
+
+}  // namespace edgecache::sim

@@ -1,0 +1,23 @@
+#pragma once
+// How a run is shown: a readable summary for people and one JSON object for programs.
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/cluster.h"
+
+namespace edgecache::sim {
+
+// The command that reproduces a run of `scenario_path` with `seed`.
+std::string reproduce_command(const std::string& scenario_path, std::uint64_t seed);
+
+// A multi-line summary: requests by kind and outcome, cache figures, elections, faults, each checker's
+// verdict, the trace hash, and for a failing run the violations and how to reproduce them.
+std::string format_summary(const RunReport& report, const std::string& scenario_path);
+
+// One JSON object with at least seed, trace_hash, events, sim_time_ms, requests, leader_changes and
+// violations ([{checker, time (ms), time_us, node, detail}]).
+nlohmann::json report_to_json(const RunReport& report, const std::string& scenario_path);
+
+}  // namespace edgecache::sim

@@ -1,0 +1,113 @@
+// `sim SCENARIO`: load, run, report. A failing run without --trace is run again with the trace written, so
+// the user always learns where a failure's trace is; the rerun's hash must match the first run's, which
+// doubles as a determinism check.
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "sim/cluster.h"
+#include "sim/commands.h"
+#include "sim/report.h"
+#include "sim/trace.h"
+
+namespace edgecache::sim {
+
+std::optional<Scenario> load_scenario_file(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    std::fprintf(stderr, "%s: cannot read scenario file\n", path.c_str());
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << file.rdbuf();
+  ScenarioResult result = parse_scenario(text.str());
+  if (result.error) {
+    std::fprintf(stderr, "%s: %s\n", path.c_str(), result.error->message().c_str());
+    return std::nullopt;
+  }
+  return std::move(result.scenario);
+}
+
+std::optional<std::uint64_t> parse_unsigned_flag(const std::string& flag, const std::string& value) {
+  if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos || value.size() > 19) {
+    std::fprintf(stderr, "%s: expected a non-negative integer below 10^19, got '%s'\n", flag.c_str(), value.c_str());
+    return std::nullopt;
+  }
+  return std::stoull(value);
+}
+
+int run_command(const std::vector<std::string>& args) {
+  std::string scenario_path;
+  RunOptions options;
+  bool json = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    auto value = [&]() -> std::optional<std::string> {
+      if (i + 1 >= args.size()) {
+        std::fprintf(stderr, "%s: missing value\n", arg.c_str());
+        return std::nullopt;
+      }
+      return args[++i];
+    };
+    if (arg == "--seed") {
+      auto text = value();
+      if (!text) return exit_bad_input;
+      auto seed = parse_unsigned_flag(arg, *text);
+      if (!seed) return exit_bad_input;
+      options.seed = *seed;
+    } else if (arg == "--trace") {
+      auto text = value();
+      if (!text) return exit_bad_input;
+      options.trace_path = *text;
+    } else if (arg == "--json") {
+      json = true;
+    } else if (arg.starts_with("-")) {
+      std::fprintf(stderr, "%s: unknown option (see sim --help)\n", arg.c_str());
+      return exit_bad_input;
+    } else if (scenario_path.empty()) {
+      scenario_path = arg;
+    } else {
+      std::fprintf(stderr, "%s: unexpected argument; one scenario per run (see sim --help)\n", arg.c_str());
+      return exit_bad_input;
+    }
+  }
+  if (scenario_path.empty()) {
+    std::fprintf(stderr, "no scenario given (see sim --help)\n");
+    return exit_bad_input;
+  }
+  std::optional<Scenario> scenario = load_scenario_file(scenario_path);
+  if (!scenario) return exit_bad_input;
+
+  auto wall_start = std::chrono::steady_clock::now();
+  RunReport report = run_scenario(*scenario, options);
+  report.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  if (!report.trace_error.empty()) {
+    std::fprintf(stderr, "%s\n", report.trace_error.c_str());
+    return exit_bad_input;
+  }
+  int status = report.passed() ? exit_passed : exit_check_failed;
+  if (!report.passed() && options.trace_path.empty()) {
+    RunOptions traced = options;
+    traced.seed = report.seed;
+    traced.trace_path = "sim-failure-" + report.scenario_name + "-seed" + std::to_string(report.seed) + ".jsonl";
+    RunReport rerun = run_scenario(*scenario, traced);
+    if (rerun.trace_hash != report.trace_hash) {
+      std::fprintf(stderr, "nondeterminism: the same scenario and seed gave trace hashes %s and %s\n",
+                   format_hash(report.trace_hash).c_str(), format_hash(rerun.trace_hash).c_str());
+      status = exit_nondeterministic;
+    }
+    report.trace_path = rerun.trace_path;
+    report.trace_error = rerun.trace_error;
+  }
+  if (json) {
+    std::cout << report_to_json(report, scenario_path).dump() << "\n";
+  } else {
+    std::cout << format_summary(report, scenario_path);
+  }
+  return status;
+}
+
+}  // namespace edgecache::sim

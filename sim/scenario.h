@@ -1,0 +1,184 @@
+#pragma once
+// A scenario is data: cluster shape, network, workload, faults and checks, loaded from JSON. The format,
+// with every field, unit and default, is documented in docs/scenarios.md; load_scenario() rejects unknown
+// keys and wrong types with an error naming the field path and the reason.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/client.h"
+#include "core/edge.h"
+
+namespace edgecache::sim {
+
+enum class LatencyDistribution : std::uint8_t { constant, uniform, normal, lognormal };
+
+// How messages travel over one directed link. Delay = latency draw + jitter draw + size / bandwidth.
+struct LinkOptions {
+  LatencyDistribution latency_distribution = LatencyDistribution::constant;
+  double latency_ms_mean = 1.0;
+  double latency_ms_stddev = 0.0;     // normal and lognormal spread; uniform spans mean +- stddev * sqrt(3).
+  double jitter_ms = 0.0;             // Extra uniform [0, jitter_ms) delay; lets messages overtake each other.
+  double loss_probability = 0.0;      // Each message is lost with this probability.
+  double duplicate_probability = 0.0; // Each delivered message is delivered twice with this probability.
+  double bandwidth_bytes_per_ms = 0.0;  // 0 means size adds no delay.
+
+  friend bool operator==(const LinkOptions&, const LinkOptions&) = default;
+};
+
+enum class FaultKind : std::uint8_t {
+  crash,     // node: volatile state lost; the host stays down until restart.
+  restart,   // node: rebuilt from scratch (an edge keeps its cache iff cluster.restart_keeps_cache).
+  pause,     // node: stops processing; messages and timers wait.
+  resume,    // node: processes what waited, with stale beliefs.
+  partition, // groups: hosts in different groups cannot exchange messages; unlisted hosts form one more group.
+  isolate,   // node: cut off from every other host, both ways.
+  cut,       // from, to: messages from `from` to `to` are lost (one way).
+  heal,      // removes every partition, isolation and cut (not link degradation).
+  degrade,   // from, to (or every link when both are absent): link options replaced by `link`.
+  restore,   // from, to (or every link): link options back to the scenario's network.
+  clock,     // node: clock offset jumps forward by offset_ms and drift becomes drift_ppm.
+};
+const char* fault_kind_name(FaultKind kind);
+
+struct Fault {
+  std::int64_t at_ms = 0;
+  FaultKind kind = FaultKind::crash;
+  // A host name ("canonical", "edge-2", "client-1") or "leader": the edge that leads when the fault fires.
+  std::string node;
+  std::string from;
+  std::string to;
+  std::vector<std::vector<std::string>> groups;
+  LinkOptions link;
+  std::int64_t offset_ms = 0;
+  double drift_ppm = 0.0;
+
+  friend bool operator==(const Fault&, const Fault&) = default;
+};
+
+// Random faults drawn from the nemesis's own seed stream. Every interval_ms in [start_ms, stop_ms) each
+// kind fires with its probability; a fault that has an undo (crash/restart, pause/resume, partition/heal,
+// degrade/restore) is undone fault_duration_ms later. All are undone by stop_ms.
+struct NemesisOptions {
+  bool enabled = false;
+  std::int64_t start_ms = 0;
+  std::int64_t stop_ms = 0;
+  std::int64_t interval_ms = 1000;
+  std::int64_t fault_duration_ms = 2000;
+  double crash_probability = 0.0;
+  double pause_probability = 0.0;
+  double partition_probability = 0.0;
+  double isolate_probability = 0.0;
+  double cut_probability = 0.0;
+  double degrade_probability = 0.0;
+  double clock_probability = 0.0;
+  bool include_canonical = false;  // Whether the canonical may be crashed, paused or isolated too.
+
+  friend bool operator==(const NemesisOptions&, const NemesisOptions&) = default;
+};
+
+enum class Popularity : std::uint8_t { uniform, zipf };
+
+struct WorkloadOptions {
+  double rate_per_s = 100.0;  // Poisson arrivals across all clients.
+  std::int64_t start_ms = 0;
+  std::int64_t stop_ms = 10000;
+  Popularity popularity = Popularity::zipf;
+  double zipf_s = 1.0;
+  double get_size_fraction = 0.1;  // The rest are get_image.
+  std::uint64_t max_requests = 0;  // 0 means unlimited; otherwise arrivals stop after this many.
+
+  friend bool operator==(const WorkloadOptions&, const WorkloadOptions&) = default;
+};
+
+struct CatalogOptions {
+  std::uint64_t images = 1000;
+  std::uint64_t min_size_bytes = 1024;
+  std::uint64_t median_size_bytes = 32 * 1024;
+  std::uint64_t max_size_bytes = 1024 * 1024;
+
+  friend bool operator==(const CatalogOptions&, const CatalogOptions&) = default;
+};
+
+struct ClusterOptions {
+  std::uint32_t edges = 3;
+  std::uint32_t clients = 1;
+  std::uint64_t cache_budget_bytes = 64ULL * 1024 * 1024;
+  bool restart_keeps_cache = false;
+  EdgeConfig edge;      // Timing and limits; canonical, edges and protocol are filled in by the cluster.
+  ClientConfig client;  // Timing, routing and failover; edges are filled in by the cluster.
+
+  friend bool operator==(const ClusterOptions&, const ClusterOptions&) = default;
+};
+
+// Expected outcomes, checked at the end of the run in addition to the checkers.
+struct Expectations {
+  std::optional<std::string> final_leader;            // Host name every live edge must follow at the end.
+  std::optional<double> min_success_ratio;            // ok / (all outcomes other than not_found).
+  std::optional<std::uint64_t> max_origin_fetches_per_image;
+  std::optional<std::uint64_t> min_leader_changes;
+  std::optional<std::uint64_t> min_evictions;
+
+  friend bool operator==(const Expectations&, const Expectations&) = default;
+};
+
+struct CheckOptions {
+  // Two leaders that can reach each other may coexist this long before it is a violation.
+  std::int64_t leader_overlap_limit_ms = 3000;
+  // After the last fault (and the workload's end), how long the cluster gets to converge before the
+  // liveness and replication checks. The run lasts at least until then.
+  std::int64_t quiet_period_ms = 5000;
+  // How long past its deadline a client request may stay unanswered before "answered exactly once" fires.
+  std::int64_t answer_grace_ms = 100;
+
+  friend bool operator==(const CheckOptions&, const CheckOptions&) = default;
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::uint64_t seed = 1;
+  std::int64_t duration_ms = 20000;  // The run ends at max(duration_ms, last fault + quiet period).
+  Protocol protocol = Protocol::standard;
+  ClusterOptions cluster;
+  CatalogOptions catalog;
+  LinkOptions network;
+  WorkloadOptions workload;
+  std::vector<Fault> faults;  // Sorted by at_ms (stable) after loading.
+  NemesisOptions nemesis;
+  CheckOptions checks;
+  Expectations expect;
+
+  friend bool operator==(const Scenario&, const Scenario&) = default;
+};
+
+// An error in a scenario: `path` names the field ("faults[2].at_ms", "" for the document itself).
+struct ScenarioError {
+  std::string path;
+  std::string reason;
+  std::string message() const;  // "faults[2].at_ms: expected an integer, got a string"
+};
+
+// Parses and validates a scenario from JSON text. `origin` (a file name) is used only in errors.
+// Returns the scenario or the first error found.
+struct ScenarioResult {
+  std::optional<Scenario> scenario;
+  std::optional<ScenarioError> error;
+};
+ScenarioResult parse_scenario(const std::string& json_text);
+
+// Serializes a scenario back to JSON, every field explicit, such that parse_scenario(to_json(s)) == s.
+// Used for trace headers and for writing minimized scenarios.
+nlohmann::json scenario_to_json(const Scenario& scenario);
+// Serializes one link object, in the layout of the scenario's "network" field.
+nlohmann::json link_options_to_json(const LinkOptions& link);
+
+// Host names: "canonical", "edge-1".."edge-N", "client-1".."client-M". Returns whether `name` names a host
+// of a cluster of this shape (or is "leader" when allow_leader).
+bool is_host_name(const ClusterOptions& cluster, const std::string& name, bool allow_leader);
+
+}  // namespace edgecache::sim

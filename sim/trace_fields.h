@@ -1,0 +1,12 @@
+#pragma once
+// How messages appear in the trace: each kind's identifying fields, never its bytes.
+
+#include "core/messages.h"
+#include "sim/trace.h"
+#include "sim/world.h"
+
+namespace edgecache::sim {
+
+void add_message_fields(Trace::Line& line, const Message& message, const World& world);
+
+}  // namespace edgecache::sim

@@ -1,0 +1,163 @@
+// The Bully election as one edge sees it. Method: one edge on a TestEnv, the test playing its peers by
+// delivering Election, Answer, Coordinator and Heartbeat messages and firing timers, then checking the
+// edge's role, leader, epoch and what it sent.
+
+#include <catch2/catch.hpp>
+
+#include "tests/core/edge_test_support.h"
+
+using namespace edgecache;
+using namespace edgecache::test;
+
+TEST_CASE("the highest edge elects itself at once on start", "[core][election]") {
+  EdgeHarness h(3);
+  h.edge.on_start();
+  EdgeStatus status = h.edge.status();
+  CHECK(status.role == Role::leader);
+  CHECK(status.leader == NodeId{3});
+  CHECK(status.epoch == 1);
+  auto coordinators = h.env.sent_of<Coordinator>();
+  REQUIRE(coordinators.size() == 2);
+  CHECK(coordinators[0].first == 1);
+  CHECK(coordinators[1].first == 2);
+  CHECK(h.env.count_timers(TimerKind::heartbeat) == 1);
+
+  h.env.take_sent();
+  h.env.advance_by(ms_to_us(h.edge.config().heartbeat_interval_ms), h.edge);
+  CHECK(h.env.sent_of<Heartbeat>().size() == 2);
+}
+
+TEST_CASE("a lower edge asks the higher ones, and leads if none answers", "[core][election]") {
+  EdgeHarness h(1);
+  h.edge.on_start();
+  auto elections = h.env.sent_of<Election>();
+  REQUIRE(elections.size() == 2);
+  CHECK(elections[0].first == 2);
+  CHECK(elections[1].first == 3);
+  CHECK(h.edge.status().role == Role::candidate);
+  h.env.advance_by(ms_to_us(h.edge.config().answer_timeout_ms), h.edge);
+  CHECK(h.edge.status().role == Role::leader);
+  CHECK(h.edge.status().leader == NodeId{1});
+}
+
+TEST_CASE("an answered candidate waits for the Coordinator, then follows and sends its inventory", "[core][election]") {
+  EdgeHarness h(1);
+  h.cache.insert(50, body_of_size(10));
+  h.edge.on_start();
+  h.edge.on_message(3, Answer{0});
+  h.env.advance_by(ms_to_us(h.edge.config().answer_timeout_ms), h.edge);
+  CHECK(h.edge.status().role == Role::candidate);  // Answered: it does not take over.
+  h.env.take_sent();
+  h.edge.on_message(3, Coordinator{4});
+  EdgeStatus status = h.edge.status();
+  CHECK(status.role == Role::follower);
+  CHECK(status.leader == NodeId{3});
+  CHECK(status.epoch == 4);
+  auto inventories = h.env.sent_of<Holding>();
+  REQUIRE(inventories.size() == 1);
+  CHECK(inventories[0].first == 3);
+  CHECK(inventories[0].second.complete);
+  CHECK(inventories[0].second.image_ids == std::vector<ImageId>{50});
+}
+
+TEST_CASE("an answered candidate that never hears a Coordinator elects again", "[core][election]") {
+  EdgeHarness h(1);
+  h.edge.on_start();
+  h.edge.on_message(2, Answer{0});
+  h.env.take_sent();
+  h.env.advance_by(ms_to_us(h.edge.config().coordinator_timeout_ms), h.edge);
+  CHECK(h.env.sent_of<Election>().size() == 2);
+  CHECK(h.edge.counters().elections_started == 2);
+}
+
+TEST_CASE("a follower acknowledges heartbeats and elects when they stop", "[core][election]") {
+  EdgeHarness h(2);
+  h.follow(3, 2);
+  TimeUs timeout = ms_to_us(h.edge.config().leader_timeout_ms);
+  h.env.advance_by(timeout - 1000, h.edge);
+  h.edge.on_message(3, Heartbeat{2});
+  CHECK(h.env.sent_of<HeartbeatAck>().size() == 1);
+  h.env.advance_by(timeout - 1000, h.edge);
+  CHECK(h.edge.status().role == Role::follower);  // The heartbeat restarted the timer.
+  h.env.advance_by(2000, h.edge);
+  CHECK(h.edge.status().role == Role::candidate);
+  auto elections = h.env.sent_of<Election>();
+  REQUIRE(elections.size() == 1);
+  CHECK(elections[0].first == 3);
+  CHECK(elections[0].second.epoch == 2);
+}
+
+TEST_CASE("a lower edge's Election makes the leader answer and re-announce", "[core][election]") {
+  EdgeHarness h(3);
+  h.edge.on_start();
+  h.env.take_sent();
+  h.edge.on_message(1, Election{0});
+  REQUIRE(h.env.sent_of<Answer>().size() == 1);
+  auto coordinators = h.env.sent_of<Coordinator>();
+  REQUIRE(coordinators.size() == 1);
+  CHECK(coordinators[0].first == 1);
+  CHECK(coordinators[0].second.epoch == 1);
+
+  // A lower edge that has seen a later epoch gets a fresh, higher one from everyone's point of view.
+  h.env.take_sent();
+  h.edge.on_message(1, Election{7});
+  CHECK(h.edge.status().epoch == 8);
+  CHECK(h.env.sent_of<Coordinator>().size() == 2);
+}
+
+TEST_CASE("two leaders meeting converge on the higher id", "[core][election]") {
+  SECTION("a leader hearing a higher edge's heartbeat with an older epoch steps down to elect") {
+    EdgeHarness h(2);
+    h.edge.on_message(1, Election{5});  // Learns of epoch 5.
+    h.env.advance_by(ms_to_us(h.edge.config().answer_timeout_ms), h.edge);
+    REQUIRE(h.edge.status().role == Role::leader);
+    REQUIRE(h.edge.status().epoch == 6);
+    h.env.take_sent();
+    h.edge.on_message(3, Heartbeat{2});
+    CHECK(h.edge.status().role == Role::candidate);
+    auto elections = h.env.sent_of<Election>();
+    REQUIRE(elections.size() == 1);
+    CHECK(elections[0].first == 3);
+    CHECK(elections[0].second.epoch == 6);  // Carries the newer epoch to the higher edge.
+  }
+  SECTION("a leader hearing a lower leader re-announces itself with a new epoch") {
+    EdgeHarness h(3);
+    h.edge.on_start();
+    h.env.take_sent();
+    h.edge.on_message(2, Heartbeat{4});
+    CHECK(h.edge.status().role == Role::leader);
+    CHECK(h.edge.status().epoch == 5);
+    CHECK(h.env.sent_of<Coordinator>().size() == 2);
+  }
+  SECTION("a follower hearing a higher edge than its leader elects") {
+    EdgeHarness h(1);
+    h.follow(2, 3);
+    h.edge.on_message(3, Coordinator{1});  // Stale epoch, but a higher edge is alive.
+    CHECK(h.edge.status().role == Role::candidate);
+  }
+}
+
+TEST_CASE("a lower edge's Coordinator is bullied", "[core][election]") {
+  EdgeHarness h(2);
+  h.follow(3, 1);
+  h.edge.on_message(1, Coordinator{2});
+  CHECK(h.edge.status().role == Role::candidate);
+  CHECK(h.env.sent_of<Election>().size() == 1);
+}
+
+TEST_CASE("the classic protocol sends no heartbeats and its leader never steps down", "[core][election]") {
+  EdgeHarness h(2, 1 << 20, Protocol::classic);
+  h.edge.on_start();
+  h.env.advance_by(ms_to_us(h.edge.config().answer_timeout_ms), h.edge);
+  REQUIRE(h.edge.status().role == Role::leader);
+  CHECK(h.env.count_timers(TimerKind::heartbeat) == 0);
+  h.edge.on_message(3, Coordinator{1});
+  h.edge.on_message(3, Heartbeat{1});
+  CHECK(h.edge.status().role == Role::leader);
+
+  EdgeHarness follower(1, 1 << 20, Protocol::classic);
+  follower.follow(3, 1);
+  follower.env.advance_by(ms_to_us(10 * follower.edge.config().leader_timeout_ms), follower.edge);
+  CHECK(follower.edge.status().role == Role::follower);  // Never notices a silent leader.
+  CHECK(follower.edge.status().leader == NodeId{3});
+}

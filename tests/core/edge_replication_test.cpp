@@ -1,0 +1,160 @@
+// Replication as one edge sees it, leader or follower. Method: one edge on a TestEnv; the test plays the
+// other edges by delivering Holding, PullOrder and the replies to pulls.
+
+#include <catch2/catch.hpp>
+
+#include "tests/core/edge_test_support.h"
+
+using namespace edgecache;
+using namespace edgecache::test;
+
+namespace {
+
+// Makes edge 3 the leader and edges 1 and 2 live followers (they acknowledged a heartbeat).
+void lead(EdgeHarness& h) {
+  h.edge.on_start();
+  h.edge.on_message(1, Holding{1, true, false, {}});
+  h.edge.on_message(2, Holding{1, true, false, {}});
+  h.edge.on_message(1, HeartbeatAck{1});
+  h.edge.on_message(2, HeartbeatAck{1});
+  h.env.take_sent();
+}
+
+}  // namespace
+
+TEST_CASE("a follower tells the leader about an image it fetched from the origin", "[core][replication]") {
+  EdgeHarness h(2);
+  h.follow(3, 1);
+  h.edge.on_message(client_a, GetImage{1, 11, false});
+  GetImage fetch = h.env.sent_of<GetImage>().at(0).second;
+  h.env.take_sent();
+  h.edge.on_message(canonical_id, h.origin_reply_for(fetch, body_of_size(100)));
+  auto holdings = h.env.sent_of<Holding>();
+  REQUIRE(holdings.size() == 1);
+  CHECK(holdings[0].first == 3);
+  CHECK(holdings[0].second.from_origin);
+  CHECK_FALSE(holdings[0].second.complete);
+  CHECK(holdings[0].second.image_ids == std::vector<ImageId>{11});
+}
+
+TEST_CASE("the leader has every other live edge pull an announced image, itself included", "[core][replication]") {
+  EdgeHarness h(3);
+  lead(h);
+  h.edge.on_message(1, Holding{1, false, true, {11}});
+  auto orders = h.env.sent_of<PullOrder>();
+  REQUIRE(orders.size() == 1);
+  CHECK(orders[0].first == 2);
+  CHECK(orders[0].second.image_id == 11);
+  CHECK(orders[0].second.source == 1);
+  auto pulls = h.env.sent_of<GetImage>();
+  REQUIRE(pulls.size() == 1);
+  CHECK(pulls[0].first == 1);
+  CHECK(pulls[0].second.cache_only);
+
+  // When the leader's own pull lands, it stores the replica; edge 2 is still owed it, so it is ordered again
+  // from the leader.
+  h.env.take_sent();
+  Body body = body_of_size(100);
+  h.edge.on_message(1, ImageReply{pulls[0].second.request_id, 11, Status::ok, body->checksum(), body});
+  CHECK(h.cache.contains(11));
+  CHECK(h.edge.counters().replicas_received == 1);
+  auto again = h.env.sent_of<PullOrder>();
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].second.source == 3);
+
+  // Once edge 2 reports holding it, no more orders go out for it.
+  h.edge.on_message(2, Holding{1, false, false, {11}});
+  h.env.take_sent();
+  h.edge.on_message(1, Holding{1, false, true, {11}});
+  CHECK(h.env.sent_of<PullOrder>().empty());
+}
+
+TEST_CASE("a follower pulls an ordered image from its source and reports it", "[core][replication]") {
+  EdgeHarness h(1);
+  h.follow(3, 1);
+  h.edge.on_message(3, PullOrder{1, 11, 2});
+  auto pulls = h.env.sent_of<GetImage>();
+  REQUIRE(pulls.size() == 1);
+  CHECK(pulls[0].first == 2);
+  CHECK(pulls[0].second.cache_only);
+  h.env.take_sent();
+  Body body = body_of_size(100);
+  h.edge.on_message(2, ImageReply{pulls[0].second.request_id, 11, Status::ok, body->checksum(), body});
+  CHECK(h.cache.contains(11));
+  auto holdings = h.env.sent_of<Holding>();
+  REQUIRE(holdings.size() == 1);
+  CHECK_FALSE(holdings[0].second.from_origin);
+}
+
+TEST_CASE("pull orders from anyone but the current leader, or for an old epoch, are ignored", "[core][replication]") {
+  EdgeHarness h(1);
+  h.follow(3, 2);
+  h.edge.on_message(2, PullOrder{2, 11, 3});
+  h.edge.on_message(3, PullOrder{1, 11, 2});
+  CHECK(h.env.sent.empty());
+}
+
+TEST_CASE("a replica goes only into free space; it never evicts", "[core][replication]") {
+  EdgeHarness h(1, 1000);
+  h.follow(3, 1);
+  h.cache.insert(1, body_of_size(800));
+  h.edge.on_message(3, PullOrder{1, 11, 2});
+  GetImage pull = h.env.sent_of<GetImage>().at(0).second;
+  Body body = body_of_size(300);
+  h.edge.on_message(2, ImageReply{pull.request_id, 11, Status::ok, body->checksum(), body});
+  CHECK_FALSE(h.cache.contains(11));
+  CHECK(h.cache.contains(1));
+  // Now that its size is known, a second order is declined without pulling.
+  h.env.take_sent();
+  h.edge.on_message(3, PullOrder{1, 11, 2});
+  CHECK(h.env.sent_of<GetImage>().empty());
+}
+
+TEST_CASE("a pull that times out frees its slot for the next queued pull", "[core][replication]") {
+  EdgeHarness h(1);
+  h.follow(3, 1);
+  std::size_t active = h.edge.config().max_active_pulls;
+  for (ImageId image = 0; image <= active; ++image) h.edge.on_message(3, PullOrder{1, image, 2});
+  CHECK(h.env.sent_of<GetImage>().size() == active);
+  h.env.advance_by(ms_to_us(h.edge.config().pull_timeout_ms), h.edge);
+  auto pulls = h.env.sent_of<GetImage>();
+  REQUIRE(pulls.size() == active + 1);
+  CHECK(pulls.back().second.image_id == active);
+}
+
+TEST_CASE("the leader reconciles a follower's whole inventory both ways", "[core][replication]") {
+  EdgeHarness h(3);
+  h.cache.insert(100, body_of_size(10));
+  lead(h);
+  h.edge.on_message(1, Holding{1, true, false, {200}});
+  auto orders = h.env.sent_of<PullOrder>();
+  REQUIRE(orders.size() == 1);
+  CHECK(orders[0].first == 1);
+  CHECK(orders[0].second.image_id == 100);
+  CHECK(orders[0].second.source == 3);
+  auto pulls = h.env.sent_of<GetImage>();
+  REQUIRE(pulls.size() == 1);
+  CHECK(pulls[0].first == 1);
+  CHECK(pulls[0].second.image_id == 200);
+}
+
+TEST_CASE("the leader asks live followers for their inventories every anti-entropy interval", "[core][replication]") {
+  EdgeHarness h(3);
+  lead(h);
+  // Follower 1 keeps acknowledging heartbeats; follower 2 goes quiet.
+  TimeUs interval = ms_to_us(h.edge.config().anti_entropy_interval_ms);
+  for (TimeUs t = ms_to_us(100); t <= interval; t += ms_to_us(100)) {
+    h.env.advance_to(t, h.edge);
+    h.edge.on_message(1, HeartbeatAck{1});
+  }
+  auto requests = h.env.sent_of<InventoryRequest>();
+  REQUIRE(requests.size() == 1);
+  CHECK(requests[0].first == 1);
+
+  // A follower that went quiet and comes back is asked at once: it may have lost or gained images.
+  h.env.take_sent();
+  h.edge.on_message(2, HeartbeatAck{1});
+  requests = h.env.sent_of<InventoryRequest>();
+  REQUIRE(requests.size() == 1);
+  CHECK(requests[0].first == 2);
+}

@@ -1,0 +1,187 @@
+// The shipped scenarios (scenarios/*.json): every one loads, runs and passes all its checks and
+// expectations, and each shows what its name promises. The specific outcomes are read back from the run's
+// trace, the same file a user would read.
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/cluster.h"
+#include "sim/scenario.h"
+
+using namespace edgecache;
+using namespace edgecache::sim;
+
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path scenario_dir = fs::path(EDGECACHE_SOURCE_DIR) / "scenarios";
+
+Scenario load(const fs::path& path) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  ScenarioResult result = parse_scenario(text.str());
+  INFO(path.string() << ": " << (result.error ? result.error->message() : ""));
+  REQUIRE(result.scenario);
+  return *result.scenario;
+}
+
+std::string violations_text(const RunReport& report) {
+  std::string text;
+  for (const Violation& violation : report.violations) {
+    text += "[" + violation.checker + "] t=" + std::to_string(violation.time_us / 1000) + "ms " + violation.node + ": " +
+            violation.detail + "\n";
+  }
+  return text;
+}
+
+// Runs a scenario with its trace written to a temporary file, and returns the report and the trace's lines.
+struct TracedRun {
+  RunReport report;
+  std::vector<nlohmann::json> lines;
+};
+
+TracedRun run_traced(const std::string& name) {
+  Scenario scenario = load(scenario_dir / (name + ".json"));
+  fs::path trace = fs::temp_directory_path() / ("scenarios_test_" + name + ".jsonl");
+  RunOptions options;
+  options.trace_path = trace.string();
+  TracedRun run{run_scenario(scenario, options), {}};
+  std::ifstream file(trace);
+  std::string line;
+  while (std::getline(file, line)) run.lines.push_back(nlohmann::json::parse(line));
+  fs::remove(trace);
+  return run;
+}
+
+// The first time at or after `after_us` that `edge` reports itself leader, or -1.
+std::int64_t became_leader_at(const TracedRun& run, const std::string& edge, std::int64_t after_us) {
+  for (const auto& line : run.lines) {
+    if (line.value("ev", "") == "state" && line.value("node", "") == edge && line.value("role", "") == "leader" &&
+        line["t_us"].get<std::int64_t>() >= after_us) {
+      return line["t_us"].get<std::int64_t>();
+    }
+  }
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("every shipped scenario passes its checks and expectations", "[sim][scenarios]") {
+  std::vector<fs::path> paths;
+  for (const auto& entry : fs::directory_iterator(scenario_dir)) {
+    if (entry.path().extension() == ".json") paths.push_back(entry.path());
+  }
+  std::sort(paths.begin(), paths.end());
+  REQUIRE(paths.size() >= 8);
+  for (const fs::path& path : paths) {
+    RunReport report = run_scenario(load(path), {});
+    INFO(path.filename().string() << "\n" << violations_text(report));
+    CHECK(report.passed());
+    CHECK(report.total_requests() > 0);
+    for (const Verdict& verdict : report.verdicts) {
+      INFO(verdict.checker << ": " << verdict.detail);
+      CHECK(verdict.kind != VerdictKind::failed);
+    }
+  }
+}
+
+TEST_CASE("leader_crash: leadership moves from edge-3 to edge-2 within the election bound", "[sim][scenarios]") {
+  TracedRun run = run_traced("leader_crash");
+  INFO(violations_text(run.report));
+  REQUIRE(run.report.passed());
+  CHECK(became_leader_at(run, "edge-3", 0) >= 0);
+  CHECK(became_leader_at(run, "edge-3", 0) < 100'000);
+  std::int64_t crash_us = 5'000'000;
+  std::int64_t taken_over_us = became_leader_at(run, "edge-2", crash_us);
+  REQUIRE(taken_over_us > crash_us);
+  // Detection (leader_timeout_ms 500) plus an unanswered election (answer_timeout_ms 200) plus message delays.
+  CHECK(taken_over_us - crash_us <= 1'000'000);
+  CHECK(run.report.final_leader == "edge-2");
+  // Failover: no request failed although a third of them were routed to the dead edge first.
+  std::uint64_t failed = 0;
+  for (const auto& by_outcome : run.report.requests) failed += by_outcome[static_cast<std::size_t>(Outcome::unavailable)];
+  CHECK(failed == 0);
+}
+
+TEST_CASE("partition_heal: the isolated leader leads alone, then all converge on edge-3", "[sim][scenarios]") {
+  TracedRun run = run_traced("partition_heal");
+  INFO(violations_text(run.report));
+  REQUIRE(run.report.passed());
+  std::int64_t majority_leader = became_leader_at(run, "edge-2", 4'000'000);
+  CHECK(majority_leader > 4'000'000);
+  CHECK(majority_leader < 10'000'000);
+  CHECK(run.report.final_leader == "edge-3");
+}
+
+TEST_CASE("paused_leader: edge-2 takes over during the pause, edge-3 leads after it", "[sim][scenarios]") {
+  TracedRun run = run_traced("paused_leader");
+  INFO(violations_text(run.report));
+  REQUIRE(run.report.passed());
+  std::int64_t takeover = became_leader_at(run, "edge-2", 4'000'000);
+  CHECK(takeover > 4'000'000);
+  CHECK(takeover < 9'000'000);
+  CHECK(run.report.final_leader == "edge-3");
+}
+
+TEST_CASE("canonical_outage: cached images are served, uncached ones fail as unavailable", "[sim][scenarios]") {
+  TracedRun run = run_traced("canonical_outage");
+  INFO(violations_text(run.report));
+  REQUIRE(run.report.passed());
+  std::uint64_t ok_after = 0;
+  std::uint64_t unavailable_after = 0;
+  std::uint64_t not_found = 0;
+  for (const auto& line : run.lines) {
+    if (line.value("ev", "") != "result" || line["t_us"].get<std::int64_t>() < 6'500'000) continue;
+    std::string outcome = line["outcome"];
+    ok_after += outcome == "ok";
+    unavailable_after += outcome == "unavailable";
+    not_found += outcome == "not_found";
+  }
+  CHECK(ok_after > 500);
+  CHECK(unavailable_after > 0);
+  CHECK(not_found == 0);
+}
+
+TEST_CASE("thundering_herd: one origin fetch however many requests wait", "[sim][scenarios]") {
+  TracedRun run = run_traced("thundering_herd");
+  INFO(violations_text(run.report));
+  REQUIRE(run.report.passed());
+  CHECK(run.report.max_origin_fetches_per_image == 1);
+  CHECK(run.report.edge_totals.origin_fetches == 1);
+  CHECK(run.report.edge_totals.coalesced > 50);
+}
+
+TEST_CASE("cache_pressure: constant eviction, never over budget", "[sim][scenarios]") {
+  TracedRun run = run_traced("cache_pressure");
+  INFO(violations_text(run.report));
+  REQUIRE(run.report.passed());
+  CHECK(run.report.edge_totals.evictions > 500);
+  bool budget_held = false;
+  bool replication_skipped = false;
+  for (const Verdict& verdict : run.report.verdicts) {
+    if (verdict.checker == "cache_budget") budget_held = verdict.kind == VerdictKind::held;
+    if (verdict.checker == "replication_complete") replication_skipped = verdict.kind == VerdictKind::skipped;
+  }
+  CHECK(budget_held);
+  CHECK(replication_skipped);
+}
+
+TEST_CASE("the trace header names the format, the scenario and the seed", "[sim][scenarios]") {
+  TracedRun run = run_traced("rolling_restart");
+  REQUIRE(run.lines.size() > 10);
+  const nlohmann::json& header = run.lines.front();
+  CHECK(header["format"] == "edgecache-trace");
+  CHECK(header["version"] == 1);
+  CHECK(header["seed"] == 1);
+  CHECK(header["scenario"]["name"] == "rolling_restart");
+  CHECK(run.lines.back()["ev"] == "summary");
+  std::size_t restarts = 0;
+  for (const auto& line : run.lines) restarts += line.value("ev", "") == "restarted";
+  CHECK(restarts == 3);
+}
