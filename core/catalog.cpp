@@ -108,17 +108,31 @@ std::optional<ImageInfo> SyntheticCatalog::info(ImageId id) const {
 
 Body SyntheticCatalog::body(ImageId id) const {
   if (id >= options_.image_count) return nullptr;
-  return make_body(generate(id, infos_[id].size_bytes));
+  std::weak_ptr<const ImageBytes>& remembered = handed_out_[id];
+  if (Body shared = remembered.lock()) return shared;
+  Body body = make_body(generate(id, infos_[id].size_bytes));
+  remembered = body;
+  if (handed_out_.size() >= max_remembered_bodies) {
+    std::erase_if(handed_out_, [](const auto& entry) { return entry.second.expired(); });
+  }
+  return body;
 }
 
 std::vector<std::uint8_t> SyntheticCatalog::generate(ImageId id, std::uint64_t size_bytes) const {
   SplitMix64 random(stream_seed(options_.seed, id, content_stream_tag));
   std::vector<std::uint8_t> bytes(size_bytes);
-  std::uint64_t word = 0;
-  for (std::size_t index = 0; index < bytes.size(); ++index) {
-    // Eight bytes per draw, lowest first, so the contents are the same on every host.
-    if (index % 8 == 0) word = random.next();
-    bytes[index] = static_cast<std::uint8_t>(word >> (8 * (index % 8)));
+  // Eight bytes per draw, lowest first, so the contents are the same on every host. Whole words are written
+  // in one inner loop the compiler can unroll, since a large run generates hundreds of megabytes.
+  const std::size_t whole_words = bytes.size() / 8;
+  for (std::size_t word_index = 0; word_index < whole_words; ++word_index) {
+    const std::uint64_t word = random.next();
+    for (std::size_t byte = 0; byte < 8; ++byte) {
+      bytes[word_index * 8 + byte] = static_cast<std::uint8_t>(word >> (8 * byte));
+    }
+  }
+  const std::uint64_t last_word = random.next();
+  for (std::size_t index = whole_words * 8; index < bytes.size(); ++index) {
+    bytes[index] = static_cast<std::uint8_t>(last_word >> (8 * (index % 8)));
   }
   return bytes;
 }

@@ -67,6 +67,12 @@ class SyntheticCatalog final : public Catalog {
 
   SyntheticCatalogOptions options_;
   std::vector<ImageInfo> infos_;
+  // Bodies handed out that someone (an edge's cache, a message in flight) still holds. Serving one of those
+  // again shares it instead of generating the same bytes anew; weak references cost no image memory, and
+  // since the bytes are identical either way, behaviour does not depend on what is shared. Bounded by
+  // pruning expired entries once there are max_remembered_bodies of them.
+  static constexpr std::size_t max_remembered_bodies = 65536;
+  mutable std::map<ImageId, std::weak_ptr<const ImageBytes>> handed_out_;
 };
 
 // Largest image the system accepts anywhere (catalog, cache, frame payload).

@@ -18,7 +18,7 @@ constexpr std::size_t u64_bytes = 8;
 // what its peers refuse.
 constexpr std::size_t largest_image_reply_bytes = header_bytes + 4 * u64_bytes + u8_bytes + max_image_bytes;
 constexpr std::size_t largest_holding_bytes =
-    header_bytes + u64_bytes + 2 * u8_bytes + u32_bytes + max_holding_images * u64_bytes;
+    header_bytes + u64_bytes + 2 * u8_bytes + u32_bytes + max_holding_images * u64_bytes + u64_bytes;
 static_assert(largest_image_reply_bytes <= max_message_bytes);
 static_assert(largest_holding_bytes <= max_message_bytes);
 static_assert(max_holding_images <= 0xFFFFFFFFULL, "Holding counts travel as u32");
@@ -128,6 +128,7 @@ void write_fields(Sink& sink, const Holding& message) {
   sink.u8(message.from_origin ? 1 : 0);
   sink.u32(static_cast<std::uint32_t>(message.image_ids.size()));
   sink.u64s(message.image_ids);
+  sink.u64(message.free_bytes);
 }
 
 template <typename Sink>
@@ -287,6 +288,7 @@ void read_fields(Reader& reader, Holding& message) {
   if (!reader.fits(count, u64_bytes, "image ids")) return;
   message.image_ids.reserve(count);
   for (std::uint32_t index = 0; index < count; ++index) message.image_ids.push_back(reader.u64("image id"));
+  message.free_bytes = reader.u64("free_bytes");
 }
 
 void read_fields(Reader& reader, PullOrder& message) {

@@ -6,7 +6,7 @@
 // order. Integers are little-endian and fixed width: u64 for ids, epochs, sizes and checksums, u32 for NodeId
 // and for vector counts. A bool or a Status is one byte whose value is checked strictly. An ImageReply
 // carries its body (u64 length, then the bytes) iff its status is ok; a length of zero is an empty image.
-// A Holding carries its ids as a u32 count followed by that many u64s.
+// A Holding carries its ids as a u32 count followed by that many u64s, then its free_bytes.
 //
 // Decoding treats its input as hostile: every length is checked against the bytes that remain before
 // anything is read or allocated, and anything malformed is reported as a DecodeError, never asserted.

@@ -22,6 +22,10 @@ namespace edgecache {
 enum class Role : std::uint8_t { follower = 0, candidate = 1, leader = 2 };
 const char* role_name(Role role);
 
+// A replication pull that times out (a lost request or reply) is retried from the same source up to this
+// many attempts in all; one refused by its source (evicted there) is not. Anti-entropy catches the rest.
+constexpr std::uint32_t max_pull_attempts = 3;
+
 // Which protocol the edge speaks. `standard` is ours. `classic` behaves like the original system, kept as a
 // test subject for the checkers: no heartbeats (followers never notice a dead leader), a leader never steps
 // down for a higher one that reappears, and replication happens only on the leader's instruction when an
@@ -114,6 +118,12 @@ class Edge final : public Node, public EdgeObservable {
     RequestId request_id = 0;
     NodeId source = 0;
     TimerId timer = 0;
+    std::uint32_t attempt = 1;
+  };
+  struct QueuedPull {
+    ImageId image_id = 0;
+    NodeId source = 0;
+    std::uint32_t attempt = 1;
   };
 
   // Serving (edge.cpp).
@@ -155,13 +165,16 @@ class Edge final : public Node, public EdgeObservable {
   void on_pull_order(NodeId from, const PullOrder& message);
   void order_pulls(ImageId image_id, NodeId source);
   void start_queued_pulls();
-  void enqueue_pull(ImageId image_id, NodeId source);
+  void enqueue_pull(ImageId image_id, NodeId source, std::uint32_t attempt = 1);
   void finish_pull(ImageId image_id, const ImageReply* reply);
   void send_inventory(NodeId to);
   void reconcile_follower(NodeId follower);
   void follower_seen(NodeId follower);
   std::vector<NodeId> live_followers() const;
   bool holds(NodeId member, ImageId image_id) const;
+  // Orders `follower` to pull `image_id` from `source` if it is known to have room; returns whether it did.
+  bool order_pull(NodeId follower, ImageId image_id, NodeId source);
+  std::uint64_t free_bytes() const { return cache_.budget_bytes() - cache_.bytes_used(); }
 
   Env& env_;
   EdgeConfig config_;
@@ -187,12 +200,14 @@ class Edge final : public Node, public EdgeObservable {
 
   // Replication state. Leader only: who holds what, and when each follower last acknowledged a heartbeat.
   std::map<NodeId, std::set<ImageId>> holdings_;
+  std::map<NodeId, std::uint64_t> follower_free_bytes_;  // As last reported, less what was ordered since.
   std::map<NodeId, TimeUs> follower_last_ack_us_;
   TimerId anti_entropy_timer_ = 0;
   // Any edge: pulls in flight and waiting, by image.
   std::map<ImageId, Pull> active_pulls_;
   std::map<RequestId, ImageId> pull_requests_;
-  std::deque<PullOrder> queued_pulls_;  // FIFO; bounded by max_queued_pulls.
+  std::deque<QueuedPull> queued_pulls_;  // FIFO; bounded by max_queued_pulls.
+  std::set<ImageId> queued_pull_ids_;   // The images in queued_pulls_, for duplicate checks.
 };
 
 }  // namespace edgecache

@@ -66,6 +66,7 @@ void Edge::become_leader() {
   highest_epoch_seen_ = epoch_;
   ++counters_.times_elected;
   holdings_.clear();
+  follower_free_bytes_.clear();
   follower_last_ack_us_.clear();
   for (NodeId edge : other_edges()) env_.send(edge, Coordinator{epoch_});
   if (config_.protocol == Protocol::classic) return;  // The original sends no heartbeats and never reconciles.

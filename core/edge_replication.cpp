@@ -45,23 +45,39 @@ void Edge::announce(const std::vector<ImageId>& image_ids, bool from_origin) {
   }
   if (!leader_) return;  // The next leader learns of it from our inventory.
   if (!from_origin && config_.protocol == Protocol::classic) return;
-  env_.send(*leader_, Holding{epoch_, false, from_origin, image_ids});
+  env_.send(*leader_, Holding{epoch_, false, from_origin, image_ids, free_bytes()});
 }
 
 void Edge::order_pulls(ImageId image_id, NodeId source) {
   EC_ASSERT(role_ == Role::leader, "only the leader orders pulls");
   if (source != env_.self() && !holds(env_.self(), image_id)) enqueue_pull(image_id, source);
   for (NodeId follower : live_followers()) {
-    if (follower == source || holds(follower, image_id)) continue;
-    ++counters_.pull_orders_sent;
-    env_.send(follower, PullOrder{epoch_, image_id, source});
+    if (follower != source && !holds(follower, image_id)) order_pull(follower, image_id, source);
   }
+}
+
+bool Edge::order_pull(NodeId follower, ImageId image_id, NodeId source) {
+  // The size is known if the leader holds the image or has seen it; an unknown size is ordered anyway and
+  // the follower declines it if it does not fit.
+  std::uint64_t size_bytes = 0;
+  if (Body body = cache_.peek(image_id)) {
+    size_bytes = body->size();
+  } else if (auto known = known_sizes_.find(image_id); known != known_sizes_.end()) {
+    size_bytes = known->second;
+  }
+  auto free = follower_free_bytes_.try_emplace(follower, Holding::unknown_free_bytes).first;
+  if (size_bytes > free->second) return false;
+  free->second -= size_bytes;
+  ++counters_.pull_orders_sent;
+  env_.send(follower, PullOrder{epoch_, image_id, source});
+  return true;
 }
 
 void Edge::on_holding(NodeId from, const Holding& message) {
   observe_epoch(message.epoch);
   if (role_ != Role::leader || message.epoch != epoch_ || !is_edge(from) || from == env_.self()) return;
   std::set<ImageId>& held = holdings_[from];
+  follower_free_bytes_[from] = message.free_bytes;
   if (message.complete) held.clear();
   held.insert(message.image_ids.begin(), message.image_ids.end());
   if (config_.protocol == Protocol::standard) {
@@ -83,9 +99,7 @@ void Edge::reconcile_follower(NodeId follower) {
     if (!cache_.contains(image_id)) enqueue_pull(image_id, follower);
   }
   for (ImageId image_id : cache_.ids()) {
-    if (holds(follower, image_id)) continue;
-    ++counters_.pull_orders_sent;
-    env_.send(follower, PullOrder{epoch_, image_id, env_.self()});
+    if (!holds(follower, image_id)) order_pull(follower, image_id, env_.self());
   }
 }
 
@@ -102,7 +116,7 @@ void Edge::send_inventory(NodeId to) {
     std::size_t count = std::min(max_holding_images, ids.size() - offset);
     std::vector<ImageId> chunk(ids.begin() + static_cast<std::ptrdiff_t>(offset),
                                ids.begin() + static_cast<std::ptrdiff_t>(offset + count));
-    env_.send(to, Holding{epoch_, offset == 0, false, std::move(chunk)});
+    env_.send(to, Holding{epoch_, offset == 0, false, std::move(chunk), free_bytes()});
     offset += count;
   } while (offset < ids.size());
 }
@@ -113,47 +127,52 @@ void Edge::on_pull_order(NodeId from, const PullOrder& message) {
   if (message.source == env_.self() || !is_edge(message.source)) return;
   if (cache_.contains(message.image_id)) {
     // The leader's view is out of date; correct it so it stops ordering this pull.
-    if (config_.protocol == Protocol::standard) env_.send(from, Holding{epoch_, false, false, {message.image_id}});
+    if (config_.protocol == Protocol::standard) {
+      env_.send(from, Holding{epoch_, false, false, {message.image_id}, free_bytes()});
+    }
     return;
   }
   enqueue_pull(message.image_id, message.source);
 }
 
-void Edge::enqueue_pull(ImageId image_id, NodeId source) {
-  if (active_pulls_.count(image_id) != 0) return;
-  for (const PullOrder& queued : queued_pulls_) {
-    if (queued.image_id == image_id) return;
-  }
+void Edge::enqueue_pull(ImageId image_id, NodeId source, std::uint32_t attempt) {
+  if (active_pulls_.count(image_id) != 0 || queued_pull_ids_.count(image_id) != 0) return;
   // A replica is stored only into free space, so skip an image already known not to fit.
   if (auto known = known_sizes_.find(image_id);
       known != known_sizes_.end() && known->second > cache_.budget_bytes() - cache_.bytes_used()) {
     return;
   }
   if (queued_pulls_.size() >= config_.max_queued_pulls) return;  // Anti-entropy will order it again.
-  queued_pulls_.push_back(PullOrder{epoch_, image_id, source});
+  queued_pulls_.push_back(QueuedPull{image_id, source, attempt});
+  queued_pull_ids_.insert(image_id);
   start_queued_pulls();
 }
 
 void Edge::start_queued_pulls() {
   while (active_pulls_.size() < config_.max_active_pulls && !queued_pulls_.empty()) {
-    PullOrder order = queued_pulls_.front();
+    QueuedPull next = queued_pulls_.front();
     queued_pulls_.pop_front();
-    if (cache_.contains(order.image_id) || active_pulls_.count(order.image_id) != 0) continue;
-    Pull& pull = active_pulls_[order.image_id];
+    queued_pull_ids_.erase(next.image_id);
+    if (cache_.contains(next.image_id) || active_pulls_.count(next.image_id) != 0) continue;
+    Pull& pull = active_pulls_[next.image_id];
     pull.request_id = next_request_id_++;
-    pull.source = order.source;
-    pull.timer = env_.start_timer(ms_to_us(config_.pull_timeout_ms), {TimerKind::pull_timeout, order.image_id});
-    pull_requests_[pull.request_id] = order.image_id;
-    env_.send(order.source, GetImage{pull.request_id, order.image_id, true});
+    pull.source = next.source;
+    pull.attempt = next.attempt;
+    pull.timer = env_.start_timer(ms_to_us(config_.pull_timeout_ms), {TimerKind::pull_timeout, next.image_id});
+    pull_requests_[pull.request_id] = next.image_id;
+    env_.send(next.source, GetImage{pull.request_id, next.image_id, true});
   }
 }
 
 void Edge::finish_pull(ImageId image_id, const ImageReply* reply) {
   auto node = active_pulls_.extract(image_id);
   EC_ASSERT(!node.empty(), "finishing a pull that is not in flight");
-  env_.cancel_timer(node.mapped().timer);
-  pull_requests_.erase(node.mapped().request_id);
-  if (reply != nullptr && reply->status == Status::ok && reply->body) {
+  const Pull& pull = node.mapped();
+  env_.cancel_timer(pull.timer);
+  pull_requests_.erase(pull.request_id);
+  if (reply == nullptr && pull.attempt < max_pull_attempts && config_.protocol == Protocol::standard) {
+    enqueue_pull(image_id, pull.source, pull.attempt + 1);
+  } else if (reply != nullptr && reply->status == Status::ok && reply->body) {
     if (reply->body->checksum() != reply->checksum) {
       ++counters_.checksum_failures;
     } else {

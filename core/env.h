@@ -4,6 +4,7 @@
 // each provide one. Every call returns at once and never blocks; results arrive later as Node events.
 
 #include <cstdint>
+#include <string_view>
 
 #include "core/messages.h"
 #include "core/types.h"

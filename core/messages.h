@@ -71,12 +71,16 @@ struct InventoryRequest {
 };
 // Tells the leader which images the sender holds. `complete` means the list is the whole inventory (it
 // replaces what the leader knew); otherwise the images were just added (a fresh origin fetch or a finished
-// pull) and `from_origin` says whether they came from the canonical.
+// pull) and `from_origin` says whether they came from the canonical. `free_bytes` is the room left in the
+// sender's cache, so the leader orders only replicas that can fit (replicas never evict).
 struct Holding {
   Epoch epoch = 0;
   bool complete = false;
   bool from_origin = false;
   std::vector<ImageId> image_ids;
+  std::uint64_t free_bytes = unknown_free_bytes;
+
+  static constexpr std::uint64_t unknown_free_bytes = UINT64_MAX;
 };
 // The leader tells a follower to pull `image_id` from edge `source` with a cache-only GetImage.
 struct PullOrder {

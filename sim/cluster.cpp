@@ -296,7 +296,7 @@ void Run::arrival() {
   request.id = next_request_id_++;
   request.kind = workload_rng_.chance(workload.get_size_fraction) ? RequestKind::get_size : RequestKind::get_image;
   request.image_id = zipf_ ? zipf_->sample(workload_rng_) - 1 : workload_rng_.below(scenario_.catalog.images);
-  world_.inject(client, [this, client, request](Node&) {
+  auto submit = [this, client, request] {
     TimeUs now = world_.now();
     touched_ = client;
     Trace::Line(trace_, now, "submit", name(client))
@@ -308,7 +308,13 @@ void Run::arrival() {
     TimeUs deadline_us = now + static_cast<TimeUs>(std::ceil(static_cast<double>(to_us(scenario_.cluster.client.request_deadline_ms)) / rate));
     for (auto& checker : checkers_) checker->on_submit(now, client, request, deadline_us);
     client_ports_[client]->submit(request);
-  });
+  };
+  // A running client takes the request within this event; a paused one finds it waiting when it resumes.
+  if (world_.is_running(client)) {
+    submit();
+  } else {
+    world_.inject(client, [submit](Node&) { submit(); });
+  }
   schedule_arrival(world_.now());
 }
 

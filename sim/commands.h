@@ -18,6 +18,12 @@ constexpr int exit_nondeterministic = 3;
 
 int run_command(const std::vector<std::string>& args);
 int bench_command(const std::vector<std::string>& args);
+// `sim replay TRACE`: reruns a recorded trace's scenario and seed and compares the traces line by line.
+// Returns 0 if they are identical, 1 at the first differing line, 2 if the file is not a well-formed trace.
+int replay_command(const std::vector<std::string>& args);
+// `sim sweep SCENARIO --seeds A..B`: runs a range of seeds in parallel and reports the failing ones grouped by
+// the first checker they violated. Returns 0 if every seed passed, 1 if any failed, 2 for bad input.
+int sweep_command(const std::vector<std::string>& args);
 
 // Reads and validates a scenario file. On failure prints "PATH: field: reason" to stderr and returns nothing.
 std::optional<Scenario> load_scenario_file(const std::string& path);

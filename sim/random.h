@@ -38,6 +38,7 @@ enum class StreamTag : std::uint64_t {
   workload = 3,
   nemesis = 4,
   catalog = 5,
+  swarm = 6,     // The fault mix `sim sweep --swarm` draws for each seed.
 };
 
 }  // namespace edgecache::sim

@@ -43,6 +43,7 @@ int run_command(const std::vector<std::string>& args) {
   std::string scenario_path;
   RunOptions options;
   bool json = false;
+  bool check_determinism = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     auto value = [&]() -> std::optional<std::string> {
@@ -64,6 +65,8 @@ int run_command(const std::vector<std::string>& args) {
       options.trace_path = *text;
     } else if (arg == "--json") {
       json = true;
+    } else if (arg == "--check-determinism") {
+      check_determinism = true;
     } else if (arg.starts_with("-")) {
       std::fprintf(stderr, "%s: unknown option (see sim --help)\n", arg.c_str());
       return exit_bad_input;
@@ -102,10 +105,35 @@ int run_command(const std::vector<std::string>& args) {
     report.trace_path = rerun.trace_path;
     report.trace_error = rerun.trace_error;
   }
+  // --check-determinism: a second run, hash only, must give the same trace hash and event count (madsim's
+  // check). It is its own run, not the failure rerun above, so a passing scenario is checked too.
+  std::optional<RunReport> second;
+  if (check_determinism) {
+    RunOptions hash_only;
+    hash_only.seed = report.seed;
+    second = run_scenario(*scenario, hash_only);
+    if (second->trace_hash != report.trace_hash || second->events != report.events) {
+      std::fprintf(stderr, "nondeterminism: the same scenario and seed gave trace hashes %s and %s (%llu and %llu events)\n",
+                   format_hash(report.trace_hash).c_str(), format_hash(second->trace_hash).c_str(),
+                   static_cast<unsigned long long>(report.events), static_cast<unsigned long long>(second->events));
+      status = exit_nondeterministic;
+    }
+  }
   if (json) {
-    std::cout << report_to_json(report, scenario_path).dump() << "\n";
+    nlohmann::json out = report_to_json(report, scenario_path);
+    if (second) {
+      out["determinism"] = {{"trace_hashes", {format_hash(report.trace_hash), format_hash(second->trace_hash)}},
+                            {"events", {report.events, second->events}},
+                            {"deterministic", status != exit_nondeterministic}};
+    }
+    std::cout << out.dump() << "\n";
   } else {
     std::cout << format_summary(report, scenario_path);
+    if (second) {
+      std::cout << "determinism run 1 hash " << format_hash(report.trace_hash) << " (" << report.events << " events), run 2 hash "
+                << format_hash(second->trace_hash) << " (" << second->events << " events): "
+                << (status == exit_nondeterministic ? "DIFFERENT" : "identical") << "\n";
+    }
   }
   return status;
 }

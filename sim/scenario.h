@@ -1,6 +1,6 @@
 #pragma once
 // A scenario is data: cluster shape, network, workload, faults and checks, loaded from JSON. The format,
-// with every field, unit and default, is documented in docs/scenarios.md; load_scenario() rejects unknown
+// with every field, unit and default, is documented in docs/scenarios.md; parse_scenario() rejects unknown
 // keys and wrong types with an error naming the field path and the reason.
 
 #include <cstdint>
@@ -76,7 +76,7 @@ struct NemesisOptions {
   double cut_probability = 0.0;
   double degrade_probability = 0.0;
   double clock_probability = 0.0;
-  bool include_canonical = false;  // Whether the canonical may be crashed, paused or isolated too.
+  bool include_canonical = false;  // Whether the canonical may be crashed or paused too.
 
   friend bool operator==(const NemesisOptions&, const NemesisOptions&) = default;
 };
@@ -163,8 +163,7 @@ struct ScenarioError {
   std::string message() const;  // "faults[2].at_ms: expected an integer, got a string"
 };
 
-// Parses and validates a scenario from JSON text. `origin` (a file name) is used only in errors.
-// Returns the scenario or the first error found.
+// Parses and validates a scenario from JSON text. Returns the scenario or the first error found.
 struct ScenarioResult {
   std::optional<Scenario> scenario;
   std::optional<ScenarioError> error;

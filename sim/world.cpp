@@ -137,7 +137,9 @@ struct World::Impl {
 
   // Lookup.
 
-  Host* find_host(NodeId id) {
+  // Returns the host with `id`, or null. Const itself because the hosts are owned through pointers; the
+  // public overloads below restore const-correctness for callers.
+  Host* lookup(NodeId id) const {
     if (id < dense_id_limit) {
       if (id >= dense_index.size() || dense_index[id] == 0) return nullptr;
       return hosts[dense_index[id] - 1].get();
@@ -145,14 +147,19 @@ struct World::Impl {
     const auto found = sparse_index.find(id);
     return found == sparse_index.end() ? nullptr : hosts[found->second].get();
   }
-  const Host* find_host(NodeId id) const { return const_cast<Impl*>(this)->find_host(id); }
+  Host* find_host(NodeId id) { return lookup(id); }
+  const Host* find_host(NodeId id) const { return lookup(id); }
 
   Host& require_host(NodeId id) {
-    Host* host = find_host(id);
+    Host* host = lookup(id);
     EC_ASSERT(host != nullptr, "no host has this id");
     return *host;
   }
-  const Host& require_host(NodeId id) const { return const_cast<Impl*>(this)->require_host(id); }
+  const Host& require_host(NodeId id) const {
+    const Host* host = lookup(id);
+    EC_ASSERT(host != nullptr, "no host has this id");
+    return *host;
+  }
 
   Link& outgoing_link(Host& from, std::uint32_t to_index) {
     if (from.outgoing.size() <= to_index) from.outgoing.resize(to_index + 1);

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <set>
 
 #include "core/catalog.h"
 
@@ -70,6 +71,10 @@ TEST_CASE("synthetic catalog contents and sizes depend on the seed", "[core][cat
   }
   CHECK(different_checksums == first.image_count());
   CHECK(different_sizes > first.image_count() * 9 / 10);
+  // Within one catalog every image has its own contents too.
+  std::set<std::uint64_t> checksums;
+  for (ImageId id = 0; id < first.image_count(); ++id) checksums.insert(first.info(id)->checksum);
+  CHECK(checksums.size() == first.image_count());
 }
 
 TEST_CASE("synthetic catalog images do not depend on the catalog's image count", "[core][catalog]") {
@@ -134,3 +139,19 @@ TEST_CASE("synthetic catalog knows nothing past its last id", "[core][catalog]")
 
 }  // namespace
 }  // namespace edgecache
+
+TEST_CASE("a synthetic body still held elsewhere is shared, and a dropped one regenerates identically", "[core][catalog]") {
+  edgecache::SyntheticCatalogOptions options;
+  options.image_count = 4;
+  edgecache::SyntheticCatalog catalog(options);
+  edgecache::Body first = catalog.body(2);
+  edgecache::Body again = catalog.body(2);
+  CHECK(first.get() == again.get());
+  std::vector<std::uint8_t> bytes(first->bytes().begin(), first->bytes().end());
+  first.reset();
+  again.reset();
+  edgecache::Body regenerated = catalog.body(2);
+  REQUIRE(regenerated != nullptr);
+  CHECK(std::vector<std::uint8_t>(regenerated->bytes().begin(), regenerated->bytes().end()) == bytes);
+  CHECK(regenerated->checksum() == catalog.info(2)->checksum);
+}

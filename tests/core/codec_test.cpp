@@ -48,7 +48,7 @@ bool same_message(const Message& left, const Message& right) {
                  a.size_bytes == b.size_bytes;
         } else if constexpr (std::is_same_v<T, Holding>) {
           return a.epoch == b.epoch && a.complete == b.complete && a.from_origin == b.from_origin &&
-                 a.image_ids == b.image_ids;
+                 a.image_ids == b.image_ids && a.free_bytes == b.free_bytes;
         } else if constexpr (std::is_same_v<T, PullOrder>) {
           return a.epoch == b.epoch && a.image_id == b.image_id && a.source == b.source;
         } else {
@@ -72,7 +72,7 @@ std::vector<Message> one_of_each_kind() {
       Heartbeat{6},
       HeartbeatAck{7},
       InventoryRequest{0x8000000000000000ULL},
-      Holding{9, true, true, {1, 2, 0xFFFFFFFFFFFFFFFFULL}},
+      Holding{9, true, true, {1, 2, 0xFFFFFFFFFFFFFFFFULL}, 12345},
       PullOrder{10, 99, 0xFFFFFFFFU},
   };
 }
@@ -126,7 +126,7 @@ Message draw_message() {
       return InventoryRequest{u64()};
     case MessageKind::holding:
       return Holding{u64(), *rc::gen::arbitrary<bool>(), *rc::gen::arbitrary<bool>(),
-                     *rc::gen::container<std::vector<ImageId>>(rc::gen::arbitrary<ImageId>())};
+                     *rc::gen::container<std::vector<ImageId>>(rc::gen::arbitrary<ImageId>()), u64()};
     case MessageKind::pull_order:
       return PullOrder{u64(), u64(), *rc::gen::arbitrary<NodeId>()};
   }
@@ -200,7 +200,7 @@ TEST_CASE("codec round-trips Holding lists from empty to the limit", "[core][cod
     Holding holding{77, false, true, {}};
     for (std::size_t index = 0; index < count; ++index) holding.image_ids.push_back(index * 0x9E3779B97F4A7C15ULL);
     INFO("count " << count);
-    CHECK(encoded_size(holding) == 2 + 8 + 1 + 1 + 4 + 8 * count);
+    CHECK(encoded_size(holding) == 2 + 8 + 1 + 1 + 4 + 8 * count + 8);
     CHECK(same_message(round_trip(holding), holding));
   }
 }

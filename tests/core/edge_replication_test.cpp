@@ -110,16 +110,38 @@ TEST_CASE("a replica goes only into free space; it never evicts", "[core][replic
   CHECK(h.env.sent_of<GetImage>().empty());
 }
 
-TEST_CASE("a pull that times out frees its slot for the next queued pull", "[core][replication]") {
+TEST_CASE("a pull that times out frees its slot for the next queued pull, then is retried", "[core][replication]") {
   EdgeHarness h(1);
   h.follow(3, 1);
   std::size_t active = h.edge.config().max_active_pulls;
   for (ImageId image = 0; image <= active; ++image) h.edge.on_message(3, PullOrder{1, image, 2});
   CHECK(h.env.sent_of<GetImage>().size() == active);
+  h.env.take_sent();
   h.env.advance_by(ms_to_us(h.edge.config().pull_timeout_ms), h.edge);
   auto pulls = h.env.sent_of<GetImage>();
-  REQUIRE(pulls.size() == active + 1);
-  CHECK(pulls.back().second.image_id == active);
+  REQUIRE(pulls.size() == active);
+  CHECK(pulls[0].second.image_id == active);  // The waiting order goes first, then the retries.
+  CHECK(pulls[1].second.image_id == 0);
+}
+
+TEST_CASE("a timed-out pull is retried up to max_pull_attempts, a refused one is not", "[core][replication]") {
+  EdgeHarness h(1);
+  h.follow(3, 1);
+  h.edge.on_message(3, PullOrder{1, 11, 2});
+  for (std::uint32_t attempt = 1; attempt < max_pull_attempts; ++attempt) {
+    h.env.advance_by(ms_to_us(h.edge.config().pull_timeout_ms), h.edge);
+  }
+  CHECK(h.env.sent_of<GetImage>().size() == max_pull_attempts);
+  h.env.advance_by(ms_to_us(h.edge.config().pull_timeout_ms), h.edge);
+  CHECK(h.env.sent_of<GetImage>().size() == max_pull_attempts);
+
+  // The silent leader has been presumed dead meanwhile; follow it again at a new epoch.
+  h.follow(3, 5);
+  h.edge.on_message(3, PullOrder{5, 12, 2});
+  GetImage pull = h.env.sent_of<GetImage>().at(0).second;
+  h.edge.on_message(2, ImageReply{pull.request_id, 12, Status::unavailable, 0, nullptr});
+  h.env.advance_by(ms_to_us(h.edge.config().pull_timeout_ms), h.edge);
+  CHECK(h.env.sent_of<GetImage>().size() == 1);
 }
 
 TEST_CASE("the leader reconciles a follower's whole inventory both ways", "[core][replication]") {
@@ -157,4 +179,24 @@ TEST_CASE("the leader asks live followers for their inventories every anti-entro
   requests = h.env.sent_of<InventoryRequest>();
   REQUIRE(requests.size() == 1);
   CHECK(requests[0].first == 2);
+}
+
+TEST_CASE("the leader orders only replicas that fit in a follower's reported free space", "[core][replication]") {
+  EdgeHarness h(3);
+  h.cache.insert(100, body_of_size(600));
+  h.cache.insert(101, body_of_size(300));
+  h.cache.insert(102, body_of_size(200));
+  lead(h);
+  // Follower 1 has 650 bytes free: 600 fits, then neither 300 nor 200 does in the 50 left.
+  h.edge.on_message(1, Holding{1, true, false, {}, 650});
+  auto orders = h.env.sent_of<PullOrder>();
+  REQUIRE(orders.size() == 1);
+  CHECK(orders[0].second.image_id == 100);
+  // With 550 free, 600 is skipped and the two smaller ones are ordered.
+  h.env.take_sent();
+  h.edge.on_message(2, Holding{1, true, false, {}, 550});
+  orders = h.env.sent_of<PullOrder>();
+  REQUIRE(orders.size() == 2);
+  CHECK(orders[0].second.image_id == 101);
+  CHECK(orders[1].second.image_id == 102);
 }
