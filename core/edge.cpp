@@ -148,26 +148,15 @@ void Edge::on_get_size(NodeId from, const GetSize& request) {
   Waiter waiter{from, request.request_id, true};
   // A fetch of the whole image already in flight will tell us the size too.
   if (auto fetch = origin_fetches_.find(request.image_id); fetch != origin_fetches_.end()) {
-    if (fetch->second.waiters.size() < config_.max_waiters_per_image) {
-      ++counters_.coalesced;
-      fetch->second.waiters.push_back(waiter);
-    } else {
-      env_.send(from, SizeReply{request.request_id, request.image_id, Status::unavailable, 0});
-    }
+    join(fetch->second, request.image_id, waiter);
     return;
   }
-  auto query = size_queries_.find(request.image_id);
-  if (query != size_queries_.end()) {
-    if (query->second.waiters.size() < config_.max_waiters_per_image) {
-      ++counters_.coalesced;
-      query->second.waiters.push_back(waiter);
-    } else {
-      env_.send(from, SizeReply{request.request_id, request.image_id, Status::unavailable, 0});
-    }
+  if (auto query = size_queries_.find(request.image_id); query != size_queries_.end()) {
+    join(query->second, request.image_id, waiter);
     return;
   }
   if (size_queries_.size() >= config_.max_origin_fetches) {
-    env_.send(from, SizeReply{request.request_id, request.image_id, Status::unavailable, 0});
+    refuse(request.image_id, waiter);
     return;
   }
   OriginFetch& created = size_queries_[request.image_id];
@@ -181,16 +170,11 @@ void Edge::on_get_size(NodeId from, const GetSize& request) {
 
 void Edge::start_origin_fetch(ImageId image_id, Waiter waiter) {
   if (auto fetch = origin_fetches_.find(image_id); fetch != origin_fetches_.end()) {
-    if (fetch->second.waiters.size() < config_.max_waiters_per_image) {
-      ++counters_.coalesced;
-      fetch->second.waiters.push_back(waiter);
-    } else {
-      reply_image(waiter.from, waiter.request_id, image_id, Status::unavailable, nullptr);
-    }
+    join(fetch->second, image_id, waiter);
     return;
   }
   if (origin_fetches_.size() >= config_.max_origin_fetches) {
-    reply_image(waiter.from, waiter.request_id, image_id, Status::unavailable, nullptr);
+    refuse(image_id, waiter);
     return;
   }
   OriginFetch& fetch = origin_fetches_[image_id];
@@ -200,6 +184,23 @@ void Edge::start_origin_fetch(ImageId image_id, Waiter waiter) {
   origin_requests_[fetch.request_id] = image_id;
   ++counters_.origin_fetches;
   env_.send(config_.canonical, GetImage{fetch.request_id, image_id, false});
+}
+
+void Edge::join(OriginFetch& fetch, ImageId image_id, const Waiter& waiter) {
+  if (fetch.waiters.size() >= config_.max_waiters_per_image) {
+    refuse(image_id, waiter);
+    return;
+  }
+  ++counters_.coalesced;
+  fetch.waiters.push_back(waiter);
+}
+
+void Edge::refuse(ImageId image_id, const Waiter& waiter) {
+  if (waiter.wants_size) {
+    env_.send(waiter.from, SizeReply{waiter.request_id, image_id, Status::unavailable, 0});
+  } else {
+    reply_image(waiter.from, waiter.request_id, image_id, Status::unavailable, nullptr);
+  }
 }
 
 void Edge::on_image_reply(NodeId from, const ImageReply& reply) {

@@ -132,6 +132,10 @@ class Edge final : public Node, public EdgeObservable {
   void on_image_reply(NodeId from, const ImageReply& reply);
   void on_size_reply(NodeId from, const SizeReply& reply);
   void start_origin_fetch(ImageId image_id, Waiter waiter);
+  // Parks `waiter` on a fetch in flight, or refuses it if max_waiters_per_image already wait.
+  void join(OriginFetch& fetch, ImageId image_id, const Waiter& waiter);
+  // Answers `waiter` unavailable at once.
+  void refuse(ImageId image_id, const Waiter& waiter);
   void finish_origin_fetch(ImageId image_id, Status status, const Body& body);
   void finish_size_query(ImageId image_id, Status status, std::uint64_t size_bytes);
   void reply_image(NodeId to, RequestId request_id, ImageId image_id, Status status, const Body& body);

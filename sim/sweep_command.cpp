@@ -427,7 +427,7 @@ void print_text_report(const SweepRequest& request, const Scenario& base, const 
       if (failure.checkers.size() > 1) {
         std::string all;
         for (const std::string& name : failure.checkers) all += (all.empty() ? "" : ", ") + name;
-        std::printf("      also violated: %s\n", all.c_str());
+        std::printf("      violated: %s\n", all.c_str());
       }
       if (request.swarm) {
         std::printf("      swarm nemesis: %s\n", describe_nemesis(swarm_scenario(base, failure.seed).nemesis).c_str());

@@ -58,6 +58,8 @@ class Trace {
 
    private:
     void key(std::string_view name);
+    template <typename Integer>
+    Line& number(std::string_view name, Integer value);
     Trace& trace_;
   };
 

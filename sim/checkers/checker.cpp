@@ -36,6 +36,13 @@ void Checker::violation(TimeUs now, std::string node, std::string detail) {
   context_.report(Violation{name(), now, std::move(node), std::move(detail)});
 }
 
+bool Checker::quiet_long_enough(TimeUs now, TimeUs quiet_since_us) {
+  TimeUs quiet_us = now - quiet_since_us;
+  if (quiet_us >= ms_to_us(context_.scenario.checks.quiet_period_ms)) return true;
+  skip("only " + std::to_string(quiet_us / 1000) + " ms of quiet before the end");
+  return false;
+}
+
 std::vector<std::vector<NodeId>> Checker::connected_edge_groups() const {
   const World& world = context_.world;
   std::vector<NodeId> running;

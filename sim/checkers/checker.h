@@ -79,6 +79,9 @@ class Checker : public WorldObserver {
   // `node` is a host name, or "" for the cluster as a whole.
   void violation(TimeUs now, std::string node, std::string detail);
   void skip(std::string reason) { skipped_reason_ = std::move(reason); }
+  // For checks that need the cluster quiet: returns whether checks.quiet_period_ms passed between
+  // `quiet_since_us` and `now`, and otherwise marks the check skipped, saying so.
+  bool quiet_long_enough(TimeUs now, TimeUs quiet_since_us);
   std::string host(NodeId id) const { return context_.world.name(id); }
   // Groups of running edges that can all exchange messages both ways, each sorted, in ascending order of
   // their first member. Edges joined only through a one-way link are in different groups.

@@ -12,11 +12,7 @@ class LeaderLivenessChecker final : public Checker {
   const char* name() const override { return "leader_liveness"; }
 
   void finish(TimeUs now, TimeUs quiet_since_us) override {
-    TimeUs quiet_us = now - quiet_since_us;
-    if (quiet_us < ms_to_us(context_.scenario.checks.quiet_period_ms)) {
-      skip("only " + std::to_string(quiet_us / 1000) + " ms of quiet before the end");
-      return;
-    }
+    if (!quiet_long_enough(now, quiet_since_us)) return;
     for (const std::vector<NodeId>& group : connected_edge_groups()) {
       NodeId highest = group.back();
       const EdgeObservable* top = context_.edge_view(highest);

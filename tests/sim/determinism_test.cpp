@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -46,8 +48,10 @@ std::string read_file(const fs::path& path) {
 
 TEST_CASE("the same seed gives the same trace, byte for byte", "[sim][determinism]") {
   Scenario scenario = busy_scenario();
-  fs::path first = fs::temp_directory_path() / "determinism_first.jsonl";
-  fs::path second = fs::temp_directory_path() / "determinism_second.jsonl";
+  // Named by process id, so suites running side by side (two build directories) never share a file.
+  std::string pid = std::to_string(getpid());
+  fs::path first = fs::temp_directory_path() / ("determinism_first_" + pid + ".jsonl");
+  fs::path second = fs::temp_directory_path() / ("determinism_second_" + pid + ".jsonl");
   RunOptions options;
   options.trace_path = first.string();
   RunReport a = run_scenario(scenario, options);

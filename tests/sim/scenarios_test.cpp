@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -48,7 +50,7 @@ struct TracedRun {
 
 TracedRun run_traced(const std::string& name) {
   Scenario scenario = load(scenario_dir / (name + ".json"));
-  fs::path trace = fs::temp_directory_path() / ("scenarios_test_" + name + ".jsonl");
+  fs::path trace = fs::temp_directory_path() / ("scenarios_test_" + name + "_" + std::to_string(getpid()) + ".jsonl");
   RunOptions options;
   options.trace_path = trace.string();
   TracedRun run{run_scenario(scenario, options), {}};

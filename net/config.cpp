@@ -1,0 +1,269 @@
+#include "net/config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include <boost/program_options.hpp>
+
+#include "net/limits.h"
+
+namespace edgecache::net {
+
+namespace po = boost::program_options;
+
+namespace {
+
+// Thrown inside this file only, and turned into a ConfigError before parse_daemon_config returns.
+struct BadFlag {
+  std::string message;
+};
+
+[[noreturn]] void bad_flag(const std::string& flag, const std::string& problem) {
+  throw BadFlag{"--" + flag + ": " + problem};
+}
+
+// Parses a decimal integer strictly: digits only (no sign, no spaces), within [minimum, maximum].
+std::uint64_t parse_unsigned(const std::string& flag, const std::string& text, std::uint64_t minimum,
+                             std::uint64_t maximum) {
+  const std::string expected =
+      "expected an integer in [" + std::to_string(minimum) + ", " + std::to_string(maximum) + "], got '" + text + "'";
+  if (text.empty() || text.size() > 20) bad_flag(flag, expected);
+  std::uint64_t value = 0;
+  for (char digit : text) {
+    if (digit < '0' || digit > '9') bad_flag(flag, expected);
+    const auto next = static_cast<std::uint64_t>(digit - '0');
+    if (value > (std::numeric_limits<std::uint64_t>::max() - next) / 10) bad_flag(flag, expected);
+    value = value * 10 + next;
+  }
+  if (value < minimum || value > maximum) bad_flag(flag, expected);
+  return value;
+}
+
+NodeId parse_node_id(const std::string& flag, const std::string& text) {
+  // Ids from first_local_client_id up stand for local HTTP requests, so configured nodes stay below.
+  return static_cast<NodeId>(parse_unsigned(flag, text, 1, first_local_client_id - 1));
+}
+
+Address parse_address_flag(const std::string& flag, const std::string& text) {
+  std::optional<Address> address = parse_address(text);
+  if (!address) bad_flag(flag, "expected host:port with a port in [1, 65535], got '" + text + "'");
+  return *address;
+}
+
+// Parses "id=host:port" into its two parts.
+std::pair<NodeId, Address> parse_member(const std::string& flag, const std::string& text) {
+  const auto equals = text.find('=');
+  if (equals == std::string::npos) bad_flag(flag, "expected id=host:port, got '" + text + "'");
+  return {parse_node_id(flag, text.substr(0, equals)), parse_address_flag(flag, text.substr(equals + 1))};
+}
+
+std::map<NodeId, Address> parse_members(const std::string& flag, const std::string& text) {
+  std::map<NodeId, Address> members;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) {
+    if (item.empty()) continue;
+    auto [id, address] = parse_member(flag, item);
+    if (!members.emplace(id, address).second) bad_flag(flag, "edge id " + std::to_string(id) + " listed twice");
+  }
+  return members;
+}
+
+std::int64_t parse_duration_ms(const po::variables_map& values, const std::string& flag) {
+  constexpr std::uint64_t max_duration_ms = 3'600'000;
+  return static_cast<std::int64_t>(parse_unsigned(flag, values[flag].as<std::string>(), 1, max_duration_ms));
+}
+
+std::string option_text(const po::variables_map& values, const std::string& flag) {
+  return values.count(flag) != 0 ? values[flag].as<std::string>() : std::string();
+}
+
+po::options_description make_options() {
+  const EdgeConfig defaults;
+  po::options_description options(
+      "edgecache-server options (each flag absent from the command line is read from EDGECACHE_<FLAG>, upper "
+      "case with underscores, e.g. EDGECACHE_HEARTBEAT_INTERVAL_MS)");
+  auto text = [](const std::string& value) {
+    // An empty default would print as nothing at all in --help; show it as "" so every default is visible.
+    return value.empty() ? po::value<std::string>()->default_value(value, "\"\"")
+                         : po::value<std::string>()->default_value(value);
+  };
+  auto required_text = [] { return po::value<std::string>(); };
+  // clang-format off
+  options.add_options()
+    ("help", "print this help and exit")
+    ("role", required_text(), "canonical | edge (required)")
+    ("id", required_text(), "this node's id, 1..999999 (required)")
+    ("listen", required_text(), "host:port for the binary peer protocol (required)")
+    ("http-listen", text(""), "host:port for HTTP clients; empty disables HTTP")
+    ("peers", text(""), "every edge as id=host:port,id=host:port,... (required)")
+    ("canonical", text(""), "the canonical as id=host:port (required for edges)")
+    ("images-dir", text(""), "canonical: directory of image{N}.jpg/.png/.gif/.webp files (required for the canonical)")
+    ("cache-bytes", text(std::to_string(256ULL * 1024 * 1024)), "edge: cache budget in bytes")
+    ("protocol", text("standard"), "edge protocol: standard | classic")
+    ("heartbeat-interval-ms", text(std::to_string(defaults.heartbeat_interval_ms)), "leader heartbeat period")
+    ("leader-timeout-ms", text(std::to_string(defaults.leader_timeout_ms)), "follower: leader silence before an election")
+    ("answer-timeout-ms", text(std::to_string(defaults.answer_timeout_ms)), "candidate: wait for a higher edge's answer")
+    ("coordinator-timeout-ms", text(std::to_string(defaults.coordinator_timeout_ms)), "candidate: wait for the coordinator")
+    ("origin-timeout-ms", text(std::to_string(defaults.origin_timeout_ms)), "one origin fetch or size query")
+    ("pull-timeout-ms", text(std::to_string(defaults.pull_timeout_ms)), "one replication pull")
+    ("anti-entropy-interval-ms", text(std::to_string(defaults.anti_entropy_interval_ms)), "leader: inventory reconciliation period")
+    ("log-level", text("info"), "debug | info | warn | error");
+  // clang-format on
+  return options;
+}
+
+DaemonConfig build_config(const po::variables_map& values) {
+  DaemonConfig config;
+  const std::string role = option_text(values, "role");
+  if (role == "canonical") {
+    config.role = DaemonRole::canonical;
+  } else if (role == "edge") {
+    config.role = DaemonRole::edge;
+  } else {
+    bad_flag("role", role.empty() ? "is required (canonical or edge)" : "expected canonical or edge, got '" + role + "'");
+  }
+  if (values.count("id") == 0) bad_flag("id", "is required");
+  config.id = parse_node_id("id", values["id"].as<std::string>());
+  if (values.count("listen") == 0) bad_flag("listen", "is required");
+  config.listen = parse_address_flag("listen", values["listen"].as<std::string>());
+  if (const std::string http = option_text(values, "http-listen"); !http.empty()) {
+    config.http_listen = parse_address_flag("http-listen", http);
+  }
+
+  config.edges = parse_members("peers", option_text(values, "peers"));
+  if (config.edges.empty()) bad_flag("peers", "is required: list every edge as id=host:port,...");
+
+  const std::string canonical = option_text(values, "canonical");
+  if (!canonical.empty()) {
+    auto [id, address] = parse_member("canonical", canonical);
+    config.canonical_id = id;
+    config.canonical_address = address;
+  }
+
+  const std::optional<LogLevel> level = parse_log_level(option_text(values, "log-level"));
+  if (!level) bad_flag("log-level", "expected debug, info, warn or error, got '" + option_text(values, "log-level") + "'");
+  config.log_level = *level;
+
+  if (config.role == DaemonRole::canonical) {
+    if (config.canonical_address && config.canonical_id != config.id) {
+      bad_flag("canonical", "names id " + std::to_string(config.canonical_id) + " but this canonical's --id is " +
+                                std::to_string(config.id));
+    }
+    config.canonical_id = config.id;
+    if (config.edges.count(config.id) != 0) bad_flag("peers", "lists the canonical's own id as an edge");
+    config.images_dir = option_text(values, "images-dir");
+    if (config.images_dir.empty()) bad_flag("images-dir", "is required for the canonical");
+    return config;
+  }
+
+  if (!config.canonical_address) bad_flag("canonical", "is required for an edge: id=host:port");
+  if (config.edges.count(config.id) == 0) bad_flag("peers", "must list this edge's own id " + std::to_string(config.id));
+  if (config.edges.count(config.canonical_id) != 0) bad_flag("canonical", "id is also listed as an edge in --peers");
+  config.cache_bytes = parse_unsigned("cache-bytes", option_text(values, "cache-bytes"), 1,
+                                      std::numeric_limits<std::uint64_t>::max());
+
+  EdgeConfig& edge = config.edge;
+  edge.canonical = config.canonical_id;
+  for (const auto& [id, address] : config.edges) edge.edges.push_back(id);
+  const std::string protocol = option_text(values, "protocol");
+  if (protocol == "standard") {
+    edge.protocol = Protocol::standard;
+  } else if (protocol == "classic") {
+    edge.protocol = Protocol::classic;
+  } else {
+    bad_flag("protocol", "expected standard or classic, got '" + protocol + "'");
+  }
+  edge.heartbeat_interval_ms = parse_duration_ms(values, "heartbeat-interval-ms");
+  edge.leader_timeout_ms = parse_duration_ms(values, "leader-timeout-ms");
+  edge.answer_timeout_ms = parse_duration_ms(values, "answer-timeout-ms");
+  edge.coordinator_timeout_ms = parse_duration_ms(values, "coordinator-timeout-ms");
+  edge.origin_timeout_ms = parse_duration_ms(values, "origin-timeout-ms");
+  edge.pull_timeout_ms = parse_duration_ms(values, "pull-timeout-ms");
+  edge.anti_entropy_interval_ms = parse_duration_ms(values, "anti-entropy-interval-ms");
+  // The Edge constructor asserts this (a programmer error there); here it is the operator's input.
+  if (edge.leader_timeout_ms <= edge.heartbeat_interval_ms) {
+    bad_flag("leader-timeout-ms", "must exceed --heartbeat-interval-ms (" + std::to_string(edge.heartbeat_interval_ms) + ")");
+  }
+  return config;
+}
+
+}  // namespace
+
+std::string Address::to_string() const {
+  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
+  return host + ":" + std::to_string(port);
+}
+
+std::optional<Address> parse_address(const std::string& text) {
+  std::string host;
+  std::string port_text;
+  if (!text.empty() && text.front() == '[') {
+    const auto close = text.find(']');
+    if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':') return std::nullopt;
+    host = text.substr(1, close - 1);
+    port_text = text.substr(close + 2);
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos) return std::nullopt;
+    host = text.substr(0, colon);
+    port_text = text.substr(colon + 1);
+    if (host.find(':') != std::string::npos) return std::nullopt;  // A bare IPv6 address needs brackets.
+  }
+  if (host.empty() || port_text.empty() || port_text.size() > 5) return std::nullopt;
+  if (!std::all_of(port_text.begin(), port_text.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
+  const int port = std::stoi(port_text);
+  if (port < 1 || port > 65535) return std::nullopt;
+  return Address{host, static_cast<std::uint16_t>(port)};
+}
+
+const char* daemon_role_name(DaemonRole role) {
+  switch (role) {
+    case DaemonRole::canonical: return "canonical";
+    case DaemonRole::edge: return "edge";
+  }
+  return "unknown";
+}
+
+std::string environment_name(const std::string& flag) {
+  std::string name = "EDGECACHE_";
+  for (char c : flag) name += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return name;
+}
+
+ConfigResult parse_daemon_config(const std::vector<std::string>& args, const EnvironmentLookup& lookup) {
+  const po::options_description options = make_options();
+  try {
+    // First pass: which flags did the command line give? Only the others may come from the environment,
+    // so the command line always wins and no flag is ever given twice.
+    const po::parsed_options given = po::command_line_parser(args).options(options).run();
+    std::set<std::string> given_flags;
+    for (const po::option& option : given.options) given_flags.insert(option.string_key);
+
+    std::vector<std::string> all_args = args;
+    for (const auto& description : options.options()) {
+      const std::string& flag = description->long_name();
+      if (flag == "help" || given_flags.count(flag) != 0) continue;
+      if (std::optional<std::string> value = lookup(environment_name(flag))) all_args.push_back("--" + flag + "=" + *value);
+    }
+
+    po::variables_map values;
+    po::store(po::command_line_parser(all_args).options(options).run(), values);
+    po::notify(values);
+    if (values.count("help") != 0) {
+      std::ostringstream text;
+      text << options;
+      return ConfigHelp{text.str()};
+    }
+    return build_config(values);
+  } catch (const BadFlag& bad) {
+    return ConfigError{bad.message};
+  } catch (const po::error& error) {
+    return ConfigError{error.what()};
+  }
+}
+
+}  // namespace edgecache::net

@@ -1,0 +1,246 @@
+#include "net/http_server.h"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+
+#include "net/acceptor.h"
+#include "net/limits.h"
+
+namespace edgecache::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// What the listener and its sessions share; sessions hold it by shared_ptr, so it outlives them all.
+struct HttpShared {
+  HttpShared(HttpHandler& handler_ref, Logger& logger_ref) : handler(handler_ref), logger(logger_ref) {}
+  HttpHandler& handler;
+  Logger& logger;
+  HttpServerCounters counters;
+  std::size_t open_sessions = 0;
+};
+
+// Responses point at bytes the session keeps alive (an image body, or text), so nothing is copied.
+using WireResponse = http::response<http::span_body<const char>>;
+
+bool is_http_parse_error(const boost::system::error_code& error) {
+  return error.category() == http::make_error_code(http::error::bad_target).category();
+}
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(tcp::socket socket, std::shared_ptr<HttpShared> shared)
+      : stream_(std::move(socket)), shared_(std::move(shared)), buffer_(max_http_buffer_bytes) {
+    ++shared_->open_sessions;
+  }
+  ~HttpSession() { --shared_->open_sessions; }
+
+  void run() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->do_wait_for_request(); });
+  }
+
+ private:
+  // Waiting for a request and reading one have different deadlines: a keep-alive connection may idle for
+  // http_keep_alive_idle_timeout_ms, but once a request's first byte arrives the whole request must follow
+  // within http_request_read_timeout_ms.
+  void do_wait_for_request() {
+    if (buffer_.size() > 0) return do_read_request();  // The client pipelined the next request.
+    stream_.expires_after(std::chrono::milliseconds(http_keep_alive_idle_timeout_ms));
+    stream_.async_read_some(buffer_.prepare(buffer_.max_size()),
+                            [self = shared_from_this()](const boost::system::error_code& error, std::size_t bytes) {
+                              self->on_first_bytes(error, bytes);
+                            });
+  }
+
+  void on_first_bytes(const boost::system::error_code& error, std::size_t bytes) {
+    if (error) return close();  // Idle timeout or the client left: both are normal ends.
+    buffer_.commit(bytes);
+    do_read_request();
+  }
+
+  void do_read_request() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(max_http_header_bytes));
+    parser_->body_limit(0);  // No route takes a body; a declared or chunked body is refused with 413.
+    stream_.expires_after(std::chrono::milliseconds(http_request_read_timeout_ms));
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](const boost::system::error_code& error, std::size_t) {
+                       self->on_read_request(error);
+                     });
+  }
+
+  void on_read_request(const boost::system::error_code& error) {
+    if (error == http::error::body_limit || error == http::error::unexpected_body) {
+      return respond_and_close(413, "request bodies are not accepted\n");
+    }
+    if (error == http::error::header_limit || error == http::error::buffer_overflow) {
+      return respond_and_close(431, "request header too large\n");
+    }
+    if (error && error != http::error::end_of_stream && is_http_parse_error(error)) {
+      return respond_and_close(400, "malformed request\n");
+    }
+    if (error) return close();  // Timeout, reset, or the client closed between requests.
+
+    const auto& wire = parser_->get();
+    ++shared_->counters.requests;
+    HttpRequest request;
+    request.method = wire.method() == http::verb::get    ? HttpMethod::get
+                     : wire.method() == http::verb::head ? HttpMethod::head
+                                                         : HttpMethod::other;
+    request.target = std::string(wire.target());
+    request.if_none_match = std::string(wire[http::field::if_none_match]);
+    keep_alive_ = wire.keep_alive();
+    version_ = wire.version();
+    head_ = request.method == HttpMethod::head;
+    // The handler may answer later (an edge fetching from the origin); no read is pending meanwhile, and the
+    // handler guarantees an answer within its own deadline.
+    shared_->handler.handle(request, [self = shared_from_this()](HttpResponse response) {
+      asio::post(self->stream_.get_executor(),
+                 [self, response = std::move(response)]() mutable { self->do_write(std::move(response)); });
+    });
+  }
+
+  void respond_and_close(unsigned status, std::string text) {
+    keep_alive_ = false;
+    head_ = false;
+    version_ = 11;
+    HttpResponse response;
+    response.status = status;
+    response.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
+    response.text = std::move(text);
+    do_write(std::move(response));
+  }
+
+  void do_write(HttpResponse response) {
+    held_ = std::move(response);
+    wire_.emplace();
+    WireResponse& wire = *wire_;
+    wire.version(version_);
+    wire.result(held_.status);
+    wire.set(http::field::server, "edgecache");
+    for (const auto& [name, value] : held_.headers) wire.set(name, value);
+    if (held_.image) {
+      const auto bytes = held_.image->bytes();
+      wire.body() = {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+    } else {
+      wire.body() = {held_.text.data(), held_.text.size()};
+    }
+    const bool bodiless_status = held_.status == 304 || held_.status == 204 || held_.status < 200;
+    if (head_) {
+      wire.content_length(held_.head_content_length.value_or(wire.body().size()));
+      wire.body() = {};
+    } else if (!bodiless_status) {
+      wire.content_length(wire.body().size());
+    }
+    wire.keep_alive(keep_alive_);
+    stream_.expires_after(std::chrono::milliseconds(http_write_timeout_ms));
+    http::async_write(stream_, wire,
+                      [self = shared_from_this()](const boost::system::error_code& error, std::size_t) {
+                        self->on_write(error);
+                      });
+  }
+
+  void on_write(const boost::system::error_code& error) {
+    wire_.reset();
+    held_ = HttpResponse{};
+    if (error || !keep_alive_) return close();
+    do_wait_for_request();
+  }
+
+  void close() {
+    boost::system::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  std::shared_ptr<HttpShared> shared_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::empty_body>> parser_;
+  HttpResponse held_;  // Owns the bytes wire_ points at until the write completes.
+  std::optional<WireResponse> wire_;
+  bool keep_alive_ = false;
+  bool head_ = false;
+  unsigned version_ = 11;
+};
+
+}  // namespace
+
+class HttpServer::Listener : public std::enable_shared_from_this<HttpServer::Listener> {
+ public:
+  Listener(asio::io_context& context, std::shared_ptr<HttpShared> shared)
+      : context_(context), shared_(std::move(shared)), acceptor_(asio::make_strand(context)) {}
+
+  std::optional<std::string> open(const Address& address) { return open_acceptor(context_, acceptor_, address); }
+
+  void start() { do_accept(); }
+
+  void stop() {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+  }
+
+  HttpShared& shared() { return *shared_; }
+
+ private:
+  void do_accept() {
+    acceptor_.async_accept(asio::make_strand(context_),
+                           [self = shared_from_this()](const boost::system::error_code& error, tcp::socket socket) {
+                             self->on_accept(error, std::move(socket));
+                           });
+  }
+
+  void on_accept(const boost::system::error_code& error, tcp::socket socket) {
+    if (!acceptor_.is_open()) return;
+    if (error) {
+      shared_->logger.warn("http_accept_failed", {{"reason", error.message()}});
+    } else if (shared_->open_sessions >= max_http_connections) {
+      // Closing at once is the cheapest answer a saturated server can give; clients retry elsewhere.
+      ++shared_->counters.connections_rejected;
+      boost::system::error_code ignored;
+      socket.close(ignored);
+    } else {
+      ++shared_->counters.connections_accepted;
+      std::make_shared<HttpSession>(std::move(socket), shared_)->run();
+    }
+    do_accept();
+  }
+
+  asio::io_context& context_;
+  std::shared_ptr<HttpShared> shared_;
+  tcp::acceptor acceptor_;
+};
+
+HttpServer::HttpServer(asio::io_context& context, HttpHandler& handler, Logger& logger)
+    : context_(context), handler_(handler), logger_(logger) {}
+
+HttpServer::~HttpServer() { stop(); }
+
+std::optional<std::string> HttpServer::listen(const Address& address) {
+  listener_ = std::make_shared<Listener>(context_, std::make_shared<HttpShared>(handler_, logger_));
+  if (auto error = listener_->open(address)) {
+    listener_.reset();
+    return error;
+  }
+  listener_->start();
+  return std::nullopt;
+}
+
+void HttpServer::stop() {
+  if (listener_) listener_->stop();
+}
+
+const HttpServerCounters& HttpServer::counters() const {
+  static const HttpServerCounters none;
+  return listener_ ? listener_->shared().counters : none;
+}
+
+}  // namespace edgecache::net

@@ -1,0 +1,42 @@
+#pragma once
+// HTTP requests and responses as plain values, so routing and response building can be tested without
+// sockets; the Beast session (net/http_server.cpp) translates to and from the wire.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/image_bytes.h"
+
+namespace edgecache::net {
+
+enum class HttpMethod : std::uint8_t { get, head, other };
+
+struct HttpRequest {
+  HttpMethod method = HttpMethod::get;
+  std::string target;         // As received, e.g. "/images/42".
+  std::string if_none_match;  // Empty if absent.
+};
+
+struct HttpResponse {
+  unsigned status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  Body image;        // The body when set (shared, not copied) ...
+  std::string text;  // ... otherwise this text.
+  // For a HEAD response: the Content-Length a GET would have had. Nothing means "the body's size".
+  std::optional<std::uint64_t> head_content_length;
+};
+
+// Produces the response to one request, now or later; `respond` must be called exactly once, on the
+// io_context thread.
+class HttpHandler {
+ public:
+  using Respond = std::function<void(HttpResponse response)>;
+  virtual ~HttpHandler() = default;
+  virtual void handle(const HttpRequest& request, Respond respond) = 0;
+};
+
+}  // namespace edgecache::net

@@ -1,0 +1,44 @@
+#pragma once
+// Every limit of the real-network mode, named once with its unit. Data entering a daemon is checked against
+// these where it enters: a frame header before its payload is read, an HTTP header before it is parsed.
+
+#include <cstddef>
+#include <cstdint>
+
+#include "core/codec.h"
+#include "core/types.h"
+
+namespace edgecache::net {
+
+// Peer links (the binary protocol between nodes).
+// A frame payload is one encoded message, so the codec's own bound is the frame's bound.
+constexpr std::size_t max_frame_payload_bytes = max_message_bytes;
+constexpr std::int64_t connect_timeout_ms = 2000;        // Resolve plus TCP connect of one outbound attempt.
+constexpr std::int64_t hello_timeout_ms = 2000;          // An inbound connection must say who it is by then.
+constexpr std::int64_t partial_frame_timeout_ms = 30000; // A frame, once started, must be complete by then.
+constexpr std::int64_t peer_write_timeout_ms = 30000;    // One frame write to a peer.
+constexpr std::int64_t reconnect_initial_backoff_ms = 50;
+constexpr std::int64_t reconnect_max_backoff_ms = 1000;
+constexpr std::size_t max_queued_frames_per_peer = 1024;
+constexpr std::size_t max_queued_bytes_per_peer = 256ULL * 1024 * 1024;
+constexpr std::size_t max_inbound_peer_connections = 64;
+constexpr std::size_t peer_read_chunk_bytes = 64 * 1024;
+
+// HTTP front end.
+constexpr std::size_t max_http_header_bytes = 8 * 1024;
+constexpr std::size_t max_http_buffer_bytes = 16 * 1024;  // Header plus whatever a client pipelines after it.
+constexpr std::size_t max_http_connections = 1024;
+constexpr std::int64_t http_keep_alive_idle_timeout_ms = 30000;  // Between requests on one connection.
+constexpr std::int64_t http_request_read_timeout_ms = 10000;     // From a request's first byte to its end.
+constexpr std::int64_t http_write_timeout_ms = 30000;            // One response.
+// How much longer than the edge's own origin timeout an HTTP request waits for the edge's answer. The edge
+// always answers by then; the margin only guards against a bug leaving a connection hanging forever.
+constexpr std::int64_t local_request_margin_ms = 2000;
+constexpr std::size_t max_image_id_digits = 20;  // 18446744073709551615 has twenty digits.
+
+// Node ids at and above this are synthetic clients standing for local HTTP requests; replies addressed to
+// them go back to the waiting HTTP session, never to the network. Configured nodes must stay below.
+constexpr NodeId first_local_client_id = 1'000'000;
+constexpr NodeId local_client_id_count = 1'000'000'000;
+
+}  // namespace edgecache::net

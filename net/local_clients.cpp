@@ -1,0 +1,85 @@
+#include "net/local_clients.h"
+
+#include <boost/asio/post.hpp>
+
+#include "core/assert.h"
+#include "net/limits.h"
+#include "net/peer_links.h"
+
+namespace edgecache::net {
+
+namespace asio = boost::asio;
+
+LocalClients::LocalClients(asio::io_context& context, RealEnv& env, std::int64_t deadline_ms, std::size_t max_pending)
+    : context_(context), env_(env), deadline_ms_(deadline_ms), max_pending_(max_pending) {}
+
+bool LocalClients::owns(NodeId id) {
+  return id >= first_local_client_id && id - first_local_client_id < local_client_id_count;
+}
+
+NodeId LocalClients::allocate_id() {
+  // Ids cycle through the range; with at most max_pending outstanding, a free one is always near.
+  while (true) {
+    const NodeId id = first_local_client_id + next_offset_;
+    next_offset_ = (next_offset_ + 1) % local_client_id_count;
+    if (pending_.count(id) == 0) return id;
+  }
+}
+
+void LocalClients::submit(Message request, ReplyHandler on_reply) {
+  EC_ASSERT(std::holds_alternative<GetImage>(request) || std::holds_alternative<GetSize>(request),
+            "local clients send only GetImage and GetSize");
+  if (pending_.size() >= max_pending_) {
+    asio::post(context_, [on_reply = std::move(on_reply)] { on_reply(std::nullopt); });
+    return;
+  }
+  const NodeId id = allocate_id();
+  const RequestId request_id = next_request_id_++;
+  std::visit(
+      [&](auto& body) {
+        if constexpr (requires { body.request_id; }) body.request_id = request_id;
+      },
+      request);
+  Pending& pending = pending_[id];
+  pending.request_id = request_id;
+  pending.on_reply = std::move(on_reply);
+  pending.deadline = std::make_unique<asio::steady_timer>(context_, std::chrono::milliseconds(deadline_ms_));
+  pending.deadline->async_wait([this, id, request_id](const boost::system::error_code& error) {
+    if (error) return;
+    auto found = pending_.find(id);
+    if (found != pending_.end() && found->second.request_id == request_id) finish(id, std::nullopt);
+  });
+  env_.deliver(id, std::move(request));
+}
+
+void LocalClients::deliver(NodeId to, Message reply) {
+  auto found = pending_.find(to);
+  if (found == pending_.end()) return;
+  RequestId reply_id = 0;
+  std::visit(
+      [&](const auto& body) {
+        if constexpr (requires { body.request_id; }) reply_id = body.request_id;
+      },
+      reply);
+  if (reply_id != found->second.request_id) return;
+  finish(to, std::move(reply));
+}
+
+void LocalClients::finish(NodeId id, std::optional<Message> reply) {
+  auto node = pending_.extract(id);
+  node.mapped().deadline->cancel();
+  // The handler resumes an HTTP session; posting it keeps the node's call stack out of the session's code.
+  asio::post(context_, [on_reply = std::move(node.mapped().on_reply), reply = std::move(reply)]() mutable {
+    on_reply(std::move(reply));
+  });
+}
+
+void MessageRouter::send(NodeId to, Message message) {
+  if (LocalClients::owns(to)) {
+    if (local_ != nullptr) local_->deliver(to, std::move(message));
+    return;
+  }
+  links_.send(to, message);
+}
+
+}  // namespace edgecache::net
