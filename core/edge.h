@@ -172,7 +172,7 @@ class Edge final : public Node, public EdgeObservable {
   void enqueue_pull(ImageId image_id, NodeId source, std::uint32_t attempt = 1);
   void finish_pull(ImageId image_id, const ImageReply* reply);
   void send_inventory(NodeId to);
-  void reconcile_follower(NodeId follower);
+  void reconcile_follower(NodeId follower, const std::set<ImageId>& theirs);
   void follower_seen(NodeId follower);
   std::vector<NodeId> live_followers() const;
   bool holds(NodeId member, ImageId image_id) const;

@@ -78,12 +78,16 @@ void Edge::on_holding(NodeId from, const Holding& message) {
   if (role_ != Role::leader || message.epoch != epoch_ || !is_edge(from) || from == env_.self()) return;
   std::set<ImageId>& held = holdings_[from];
   follower_free_bytes_[from] = message.free_bytes;
-  if (message.complete) held.clear();
-  held.insert(message.image_ids.begin(), message.image_ids.end());
+  if (message.complete) {
+    // Inventories arrive sorted, so building the set from them is linear.
+    held = std::set<ImageId>(message.image_ids.begin(), message.image_ids.end());
+  } else {
+    held.insert(message.image_ids.begin(), message.image_ids.end());
+  }
   if (config_.protocol == Protocol::standard) {
     follower_seen(from);
     if (message.complete) {
-      reconcile_follower(from);
+      reconcile_follower(from, held);
       return;
     }
   }
@@ -92,14 +96,22 @@ void Edge::on_holding(NodeId from, const Holding& message) {
   }
 }
 
-void Edge::reconcile_follower(NodeId follower) {
+void Edge::reconcile_follower(NodeId follower, const std::set<ImageId>& theirs) {
   // The leader is the hub: it pulls what only the follower has, and the follower pulls what only the leader
-  // has. Images that only a third edge holds reach the follower once the leader has them.
-  for (ImageId image_id : holdings_[follower]) {
-    if (!cache_.contains(image_id)) enqueue_pull(image_id, follower);
-  }
-  for (ImageId image_id : cache_.ids()) {
-    if (!holds(follower, image_id)) order_pull(follower, image_id, env_.self());
+  // has. Images that only a third edge holds reach the follower once the leader has them. Both lists are
+  // sorted, so one merge walk finds the differences (this runs for every follower every anti-entropy round).
+  std::vector<ImageId> ours = cache_.ids();
+  auto mine = ours.begin();
+  auto their = theirs.begin();
+  while (mine != ours.end() || their != theirs.end()) {
+    if (their == theirs.end() || (mine != ours.end() && *mine < *their)) {
+      order_pull(follower, *mine++, env_.self());
+    } else if (mine == ours.end() || *their < *mine) {
+      enqueue_pull(*their++, follower);
+    } else {
+      ++mine;
+      ++their;
+    }
   }
 }
 

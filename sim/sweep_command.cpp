@@ -369,8 +369,9 @@ class ProgressDisplay {
       int filled = static_cast<int>(static_cast<double>(progress_bar_width) * static_cast<double>(completed) / static_cast<double>(total_));
       std::string bar(static_cast<std::size_t>(filled), '#');
       bar.resize(progress_bar_width, '.');
-      double remaining = rate > 0 ? static_cast<double>(total_ - completed) / rate : 0.0;
-      std::fprintf(out_, "\r[%s] %3d%% %llu/%llu seeds, %llu failing, %.1f seeds/s, %.0f s left   ", bar.c_str(),
+      char remaining[32] = "time left unknown";
+      if (rate > 0) std::snprintf(remaining, sizeof remaining, "%.0f s left", static_cast<double>(total_ - completed) / rate);
+      std::fprintf(out_, "\r[%s] %3d%% %llu/%llu seeds, %llu failing, %.1f seeds/s, %s   ", bar.c_str(),
                    static_cast<int>(100 * completed / total_), static_cast<unsigned long long>(completed),
                    static_cast<unsigned long long>(total_), static_cast<unsigned long long>(failed), rate, remaining);
       if (final) std::fputc('\n', out_);

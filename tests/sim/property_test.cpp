@@ -188,7 +188,9 @@ rc::Gen<Plan> plan_generator() {
       gen::set(&Plan::edges, gen::inRange(1, max_edges + 1)),
       gen::set(&Plan::clients, gen::inRange(1, max_clients + 1)),
       gen::set(&Plan::rendezvous_routing, gen::arbitrary<bool>()),
-      gen::set(&Plan::images, gen::inRange(1, 201)),
+      // Up to 1,000 images: a restarted or rejoining edge must then pull hundreds of them, which is what
+      // exposed the stale pull source bug (scenarios/regressions/restarted_edge_pulls_from_crashed_leader.json).
+      gen::set(&Plan::images, gen::inRange(1, 1001)),
       gen::set(&Plan::min_size_bytes, gen::inRange(64, 2049)),
       gen::set(&Plan::median_extra_bytes, gen::inRange(0, 8193)),
       gen::set(&Plan::max_extra_bytes, gen::inRange(0, 32769)),
@@ -492,7 +494,9 @@ PropertyOutcome run_property(const std::string& name, int cases, const std::func
     outcome.counterexample_path = write_counterexample(name, *last_failing);
     message << "\nThe minimal counterexample is written to " << outcome.counterexample_path << " ("
             << fs::absolute(outcome.counterexample_path).string()
-            << ").\nReproduce it from this directory with: ./sim " << outcome.counterexample_path << "\n";
+            << ").\nReproduce it from this directory with: ./sim " << outcome.counterexample_path
+            << "\nThe same scenario, for a log kept longer than the file:\n"
+            << scenario_to_json(*last_failing).dump() << "\n";
   }
   outcome.message = message.str();
   return outcome;
