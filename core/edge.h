@@ -117,12 +117,12 @@ class Edge final : public Node, public EdgeObservable {
   struct Pull {
     RequestId request_id = 0;
     NodeId source = 0;
+    NodeId retry_source = 0;  // The latest source ordered for this image; a retry goes there.
     TimerId timer = 0;
     std::uint32_t attempt = 1;
   };
   struct QueuedPull {
     ImageId image_id = 0;
-    NodeId source = 0;
     std::uint32_t attempt = 1;
   };
 
@@ -210,8 +210,8 @@ class Edge final : public Node, public EdgeObservable {
   // Any edge: pulls in flight and waiting, by image.
   std::map<ImageId, Pull> active_pulls_;
   std::map<RequestId, ImageId> pull_requests_;
-  std::deque<QueuedPull> queued_pulls_;  // FIFO; bounded by max_queued_pulls.
-  std::set<ImageId> queued_pull_ids_;   // The images in queued_pulls_, for duplicate checks.
+  std::deque<QueuedPull> queued_pulls_;           // FIFO; bounded by max_queued_pulls.
+  std::map<ImageId, NodeId> queued_pull_sources_;  // The images in queued_pulls_ and where to pull each from.
 };
 
 }  // namespace edgecache

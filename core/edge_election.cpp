@@ -91,8 +91,13 @@ void Edge::accept_leader(NodeId leader, Epoch epoch) {
   observe_epoch(epoch);
   if (config_.protocol == Protocol::classic) return;
   restart_leader_timer();
-  // A new leader knows nothing of what we hold; tell it at once rather than wait for its anti-entropy round.
-  if (changed) send_inventory(leader);
+  if (changed) {
+    // Pulls the old leader ordered and that have not started may name a dead source; the new leader orders
+    // afresh once it has our inventory, which we send at once rather than wait for its anti-entropy round.
+    queued_pulls_.clear();
+    queued_pull_sources_.clear();
+    send_inventory(leader);
+  }
 }
 
 void Edge::restart_leader_timer() {

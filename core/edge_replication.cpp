@@ -148,15 +148,24 @@ void Edge::on_pull_order(NodeId from, const PullOrder& message) {
 }
 
 void Edge::enqueue_pull(ImageId image_id, NodeId source, std::uint32_t attempt) {
-  if (active_pulls_.count(image_id) != 0 || queued_pull_ids_.count(image_id) != 0) return;
+  // A later order for the same image names the source to use from now on: the one first ordered may have
+  // crashed, or been named by a leader that did.
+  if (auto active = active_pulls_.find(image_id); active != active_pulls_.end()) {
+    active->second.retry_source = source;
+    return;
+  }
+  if (auto queued = queued_pull_sources_.find(image_id); queued != queued_pull_sources_.end()) {
+    queued->second = source;
+    return;
+  }
   // A replica is stored only into free space, so skip an image already known not to fit.
   if (auto known = known_sizes_.find(image_id);
       known != known_sizes_.end() && known->second > cache_.budget_bytes() - cache_.bytes_used()) {
     return;
   }
   if (queued_pulls_.size() >= config_.max_queued_pulls) return;  // Anti-entropy will order it again.
-  queued_pulls_.push_back(QueuedPull{image_id, source, attempt});
-  queued_pull_ids_.insert(image_id);
+  queued_pulls_.push_back(QueuedPull{image_id, attempt});
+  queued_pull_sources_[image_id] = source;
   start_queued_pulls();
 }
 
@@ -164,15 +173,19 @@ void Edge::start_queued_pulls() {
   while (active_pulls_.size() < config_.max_active_pulls && !queued_pulls_.empty()) {
     QueuedPull next = queued_pulls_.front();
     queued_pulls_.pop_front();
-    queued_pull_ids_.erase(next.image_id);
+    auto queued = queued_pull_sources_.find(next.image_id);
+    if (queued == queued_pull_sources_.end()) continue;  // Dropped when the leader changed.
+    NodeId source = queued->second;
+    queued_pull_sources_.erase(queued);
     if (cache_.contains(next.image_id) || active_pulls_.count(next.image_id) != 0) continue;
     Pull& pull = active_pulls_[next.image_id];
     pull.request_id = next_request_id_++;
-    pull.source = next.source;
+    pull.source = source;
+    pull.retry_source = source;
     pull.attempt = next.attempt;
     pull.timer = env_.start_timer(ms_to_us(config_.pull_timeout_ms), {TimerKind::pull_timeout, next.image_id});
     pull_requests_[pull.request_id] = next.image_id;
-    env_.send(next.source, GetImage{pull.request_id, next.image_id, true});
+    env_.send(source, GetImage{pull.request_id, next.image_id, true});
   }
 }
 
@@ -182,7 +195,9 @@ void Edge::finish_pull(ImageId image_id, const ImageReply* reply) {
   const Pull& pull = node.mapped();
   env_.cancel_timer(pull.timer);
   pull_requests_.erase(pull.request_id);
-  if (reply == nullptr && pull.attempt < max_pull_attempts && config_.protocol == Protocol::standard) {
+  if (reply == nullptr && config_.protocol == Protocol::standard && pull.retry_source != pull.source) {
+    enqueue_pull(image_id, pull.retry_source);  // A fresh source gets a fresh count of attempts.
+  } else if (reply == nullptr && pull.attempt < max_pull_attempts && config_.protocol == Protocol::standard) {
     enqueue_pull(image_id, pull.source, pull.attempt + 1);
   } else if (reply != nullptr && reply->status == Status::ok && reply->body) {
     if (reply->body->checksum() != reply->checksum) {

@@ -93,6 +93,20 @@ TEST_CASE("every shipped scenario passes its checks and expectations", "[sim][sc
   }
 }
 
+TEST_CASE("every regression scenario, once a failure found by a property or sweep, now passes", "[sim][scenarios]") {
+  std::vector<fs::path> paths;
+  for (const auto& entry : fs::directory_iterator(scenario_dir / "regressions")) {
+    if (entry.path().extension() == ".json") paths.push_back(entry.path());
+  }
+  std::sort(paths.begin(), paths.end());
+  REQUIRE(!paths.empty());
+  for (const fs::path& path : paths) {
+    RunReport report = run_scenario(load(path), {});
+    INFO(path.filename().string() << "\n" << violations_text(report));
+    CHECK(report.passed());
+  }
+}
+
 TEST_CASE("leader_crash: leadership moves from edge-3 to edge-2 within the election bound", "[sim][scenarios]") {
   TracedRun run = run_traced("leader_crash");
   INFO(violations_text(run.report));
