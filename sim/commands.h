@@ -28,6 +28,10 @@ int sweep_command(const std::vector<std::string>& args);
 // Reads and validates a scenario file. On failure prints "PATH: field: reason" to stderr and returns nothing.
 std::optional<Scenario> load_scenario_file(const std::string& path);
 
+// Returns the value that follows the flag args[index] and advances index past it; if there is none, prints
+// "FLAG: missing value" to stderr and returns nothing.
+std::optional<std::string> flag_value(const std::vector<std::string>& args, std::size_t& index);
+
 // Parses an unsigned integer flag value; on failure prints "FLAG: reason" to stderr and returns nothing.
 std::optional<std::uint64_t> parse_unsigned_flag(const std::string& flag, const std::string& value);
 

@@ -39,6 +39,14 @@ std::optional<std::uint64_t> parse_unsigned_flag(const std::string& flag, const 
   return std::stoull(value);
 }
 
+std::optional<std::string> flag_value(const std::vector<std::string>& args, std::size_t& index) {
+  if (index + 1 >= args.size()) {
+    std::fprintf(stderr, "%s: missing value\n", args[index].c_str());
+    return std::nullopt;
+  }
+  return args[++index];
+}
+
 int run_command(const std::vector<std::string>& args) {
   std::string scenario_path;
   RunOptions options;
@@ -46,13 +54,7 @@ int run_command(const std::vector<std::string>& args) {
   bool check_determinism = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
-    auto value = [&]() -> std::optional<std::string> {
-      if (i + 1 >= args.size()) {
-        std::fprintf(stderr, "%s: missing value\n", arg.c_str());
-        return std::nullopt;
-      }
-      return args[++i];
-    };
+    auto value = [&] { return flag_value(args, i); };
     if (arg == "--seed") {
       auto text = value();
       if (!text) return exit_bad_input;

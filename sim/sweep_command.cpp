@@ -176,13 +176,7 @@ std::optional<SweepRequest> parse_request(const std::vector<std::string>& args) 
   bool have_seeds = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
-    auto value = [&]() -> std::optional<std::string> {
-      if (i + 1 >= args.size()) {
-        std::fprintf(stderr, "%s: missing value\n", arg.c_str());
-        return std::nullopt;
-      }
-      return args[++i];
-    };
+    auto value = [&] { return flag_value(args, i); };
     if (arg == "--seeds") {
       auto text = value();
       if (!text || !parse_seed_range(*text, request)) return std::nullopt;
