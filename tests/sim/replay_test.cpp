@@ -18,6 +18,7 @@
 
 #include "sim/cluster.h"
 #include "sim/scenario.h"
+#include "tests/sim/sim_command_support.h"
 #include "sim/trace.h"
 
 using namespace edgecache;
@@ -26,41 +27,9 @@ using namespace edgecache::sim;
 namespace {
 
 namespace fs = std::filesystem;
-
-struct CommandResult {
-  int status = -1;
-  std::string output;  // stdout and stderr together.
-};
-
-CommandResult run_sim(const std::string& arguments) {
-  std::string command = std::string(EDGECACHE_SIM_BINARY) + " " + arguments + " 2>&1";
-  CommandResult result;
-  std::FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  std::size_t read = 0;
-  while ((read = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, read);
-  int status = pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-// A fresh directory for one test case, removed when the case ends.
-class ScratchDirectory {
- public:
-  explicit ScratchDirectory(const std::string& name)
-      : path_(fs::temp_directory_path() / ("replay_test_" + name + "_" + std::to_string(getpid()))) {
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~ScratchDirectory() { fs::remove_all(path_); }
-  ScratchDirectory(const ScratchDirectory&) = delete;
-  ScratchDirectory& operator=(const ScratchDirectory&) = delete;
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using testing::CommandResult;
+using testing::ScratchDirectory;
+using testing::run_sim;
 
 // A short run that still has most kinds of line: a fault, duplicates, elections, requests. (No loss: the run
 // must pass, and steady loss makes replication within a short quiet period a matter of luck.)
@@ -123,11 +92,11 @@ RunReport record(const std::string& trace_path) {
 }  // namespace
 
 TEST_CASE("replay: a recorded trace reproduces", "[sim][replay]") {
-  ScratchDirectory scratch("reproduces");
+  ScratchDirectory scratch("replay_test", "reproduces");
   std::string trace = scratch.file("trace.jsonl");
   RunReport report = record(trace);
 
-  CommandResult replay = run_sim("replay " + trace);
+  CommandResult replay = run_sim({}, "replay " + trace);
   INFO(replay.output);
   CHECK(replay.status == 0);
   CHECK(replay.output ==
@@ -135,7 +104,7 @@ TEST_CASE("replay: a recorded trace reproduces", "[sim][replay]") {
 }
 
 TEST_CASE("replay: an edited event line is reported as the first divergence", "[sim][replay]") {
-  ScratchDirectory scratch("edited");
+  ScratchDirectory scratch("replay_test", "edited");
   std::string trace = scratch.file("trace.jsonl");
   record(trace);
   std::vector<std::string> lines = read_lines(trace);
@@ -150,7 +119,7 @@ TEST_CASE("replay: an edited event line is reported as the first divergence", "[
   std::string edited_trace = scratch.file("edited.jsonl");
   write_lines(edited_trace, lines);
 
-  CommandResult replay = run_sim("replay " + edited_trace);
+  CommandResult replay = run_sim({}, "replay " + edited_trace);
   INFO(replay.output);
   CHECK(replay.status == 1);
   CHECK(replay.output.find("trace diverges at line 200 of " + edited_trace) != std::string::npos);
@@ -161,7 +130,7 @@ TEST_CASE("replay: an edited event line is reported as the first divergence", "[
 }
 
 TEST_CASE("replay: a run that now ends differently diverges at the summary line", "[sim][replay]") {
-  ScratchDirectory scratch("summary");
+  ScratchDirectory scratch("replay_test", "summary");
   std::string trace = scratch.file("trace.jsonl");
   record(trace);
   std::vector<std::string> lines = read_lines(trace);
@@ -171,7 +140,7 @@ TEST_CASE("replay: a run that now ends differently diverges at the summary line"
   lines.back() = summary.substr(0, events) + "1" + summary.substr(events);
   write_lines(trace, lines);
 
-  CommandResult replay = run_sim("replay " + trace);
+  CommandResult replay = run_sim({}, "replay " + trace);
   INFO(replay.output);
   CHECK(replay.status == 1);
   CHECK(replay.output.find("diverges at line " + std::to_string(lines.size()) + " ") != std::string::npos);
@@ -179,7 +148,7 @@ TEST_CASE("replay: a run that now ends differently diverges at the summary line"
 }
 
 TEST_CASE("replay: files that are not well-formed traces are refused with the file and line", "[sim][replay]") {
-  ScratchDirectory scratch("malformed");
+  ScratchDirectory scratch("replay_test", "malformed");
   std::string trace = scratch.file("trace.jsonl");
   record(trace);
   std::vector<std::string> lines = read_lines(trace);
@@ -187,7 +156,7 @@ TEST_CASE("replay: files that are not well-formed traces are refused with the fi
   SECTION("garbage") {
     std::string garbage = scratch.file("garbage.jsonl");
     std::ofstream(garbage, std::ios::binary) << "\x01\x02 this is not a trace\n{\"t_us\":1}\n";
-    CommandResult replay = run_sim("replay " + garbage);
+    CommandResult replay = run_sim({}, "replay " + garbage);
     INFO(replay.output);
     CHECK(replay.status == 2);
     CHECK(replay.output.find(garbage + ":1: not an edgecache trace") != std::string::npos);
@@ -195,7 +164,7 @@ TEST_CASE("replay: files that are not well-formed traces are refused with the fi
   SECTION("a JSON header of something else") {
     std::string other = scratch.file("other.jsonl");
     std::ofstream(other, std::ios::binary) << "{\"format\":\"something-else\",\"version\":1}\n";
-    CommandResult replay = run_sim("replay " + other);
+    CommandResult replay = run_sim({}, "replay " + other);
     INFO(replay.output);
     CHECK(replay.status == 2);
     CHECK(replay.output.find(other + ":1: not an edgecache trace") != std::string::npos);
@@ -206,7 +175,7 @@ TEST_CASE("replay: files that are not well-formed traces are refused with the fi
     lines[0] = header.dump();
     std::string invalid = scratch.file("invalid.jsonl");
     write_lines(invalid, lines);
-    CommandResult replay = run_sim("replay " + invalid);
+    CommandResult replay = run_sim({}, "replay " + invalid);
     INFO(replay.output);
     CHECK(replay.status == 2);
     CHECK(replay.output.find(invalid + ":1: header: scenario.cluster.edges: ") != std::string::npos);
@@ -215,7 +184,7 @@ TEST_CASE("replay: files that are not well-formed traces are refused with the fi
     lines[99] = "{\"t_us\":12,\"ev\":\"recv\"";
     std::string broken = scratch.file("broken.jsonl");
     write_lines(broken, lines);
-    CommandResult replay = run_sim("replay " + broken);
+    CommandResult replay = run_sim({}, "replay " + broken);
     INFO(replay.output);
     CHECK(replay.status == 2);
     CHECK(replay.output.find(broken + ":100: not a trace line") != std::string::npos);
@@ -224,7 +193,7 @@ TEST_CASE("replay: files that are not well-formed traces are refused with the fi
     lines.resize(150);
     std::string cut = scratch.file("cut.jsonl");
     write_lines(cut, lines);
-    CommandResult replay = run_sim("replay " + cut);
+    CommandResult replay = run_sim({}, "replay " + cut);
     INFO(replay.output);
     CHECK(replay.status == 2);
     CHECK(replay.output.find(cut + ":150: the trace ends without its summary line") != std::string::npos);
@@ -232,31 +201,31 @@ TEST_CASE("replay: files that are not well-formed traces are refused with the fi
   SECTION("an empty file and a missing one") {
     std::string empty = scratch.file("empty.jsonl");
     std::ofstream(empty, std::ios::binary).flush();
-    CommandResult replay = run_sim("replay " + empty);
+    CommandResult replay = run_sim({}, "replay " + empty);
     CHECK(replay.status == 2);
     CHECK(replay.output.find(empty + ":1: empty file") != std::string::npos);
-    CommandResult missing = run_sim("replay " + scratch.file("missing.jsonl"));
+    CommandResult missing = run_sim({}, "replay " + scratch.file("missing.jsonl"));
     CHECK(missing.status == 2);
     CHECK(missing.output.find("missing.jsonl: cannot read trace file") != std::string::npos);
   }
 }
 
 TEST_CASE("run --check-determinism runs twice and prints both hashes", "[sim][replay]") {
-  ScratchDirectory scratch("determinism");
+  ScratchDirectory scratch("replay_test", "determinism");
   std::string scenario_path = scratch.file("scenario.json");
   std::ofstream(scenario_path, std::ios::binary) << scenario_to_json(small_faulty_scenario()).dump(2);
   RunReport report = run_scenario(small_faulty_scenario(), {});
   // A failing run would also write its trace into the current directory; this one must pass.
   REQUIRE(report.passed());
 
-  CommandResult run = run_sim(scenario_path + " --check-determinism");
+  CommandResult run = run_sim({}, scenario_path + " --check-determinism");
   INFO(run.output);
   CHECK(run.status == 0);
   std::string hash = format_hash(report.trace_hash);
   CHECK(run.output.find("determinism run 1 hash " + hash + " (" + std::to_string(report.events) + " events), run 2 hash " +
                         hash + " (" + std::to_string(report.events) + " events): identical") != std::string::npos);
 
-  CommandResult json = run_sim(scenario_path + " --check-determinism --json");
+  CommandResult json = run_sim({}, scenario_path + " --check-determinism --json");
   nlohmann::json parsed = nlohmann::json::parse(json.output);
   CHECK(parsed["determinism"]["deterministic"] == true);
   CHECK(parsed["determinism"]["trace_hashes"] == nlohmann::json::array({hash, hash}));

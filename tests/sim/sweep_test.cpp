@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/scenario.h"
+#include "tests/sim/sim_command_support.h"
 
 using namespace edgecache;
 using namespace edgecache::sim;
@@ -26,43 +27,9 @@ using namespace edgecache::sim;
 namespace {
 
 namespace fs = std::filesystem;
-
-struct CommandResult {
-  int status = -1;
-  std::string output;
-};
-
-// Runs `sim ARGUMENTS` in `directory`; stderr joins stdout unless `separate_stderr`, when it is dropped (the
-// --json output must then parse on its own).
-CommandResult run_sim(const fs::path& directory, const std::string& arguments, bool separate_stderr = false) {
-  std::string command = "cd '" + directory.string() + "' && " + EDGECACHE_SIM_BINARY + " " + arguments +
-                        (separate_stderr ? " 2>/dev/null" : " 2>&1");
-  CommandResult result;
-  std::FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  std::size_t read = 0;
-  while ((read = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, read);
-  int status = pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-class ScratchDirectory {
- public:
-  explicit ScratchDirectory(const std::string& name)
-      : path_(fs::temp_directory_path() / ("sweep_test_" + name + "_" + std::to_string(getpid()))) {
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~ScratchDirectory() { fs::remove_all(path_); }
-  ScratchDirectory(const ScratchDirectory&) = delete;
-  ScratchDirectory& operator=(const ScratchDirectory&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using testing::CommandResult;
+using testing::ScratchDirectory;
+using testing::run_sim;
 
 // A scenario that takes a few milliseconds per seed.
 Scenario quick_scenario() {
@@ -96,7 +63,7 @@ Scenario load(const fs::path& path) {
 }  // namespace
 
 TEST_CASE("sweep: a healthy scenario passes every seed of a range", "[sim][sweep]") {
-  ScratchDirectory scratch("healthy");
+  ScratchDirectory scratch("sweep_test", "healthy");
   write_scenario(scratch.path() / "quick.json", quick_scenario());
 
   CommandResult json = run_sim(scratch.path(), "sweep quick.json --seeds 1..6 --jobs 2 --json", true);
@@ -119,7 +86,7 @@ TEST_CASE("sweep: a healthy scenario passes every seed of a range", "[sim][sweep
 }
 
 TEST_CASE("sweep: failing seeds are grouped by checker, each with its reproduce command", "[sim][sweep]") {
-  ScratchDirectory scratch("failing");
+  ScratchDirectory scratch("sweep_test", "failing");
   Scenario wrong = quick_scenario();
   wrong.expect.final_leader = "edge-1";  // edge-3, the highest, leads at the end of every healthy run.
   write_scenario(scratch.path() / "wrong_leader.json", wrong);
@@ -152,7 +119,7 @@ TEST_CASE("sweep: failing seeds are grouped by checker, each with its reproduce 
 TEST_CASE("sweep: the report is the same whatever the number of threads", "[sim][sweep]") {
   // The classic protocol never hands leadership back to a restarted higher edge, so random faults make some
   // seeds fail and others pass: a mixed report is the one where a race between threads would show.
-  ScratchDirectory scratch("threads");
+  ScratchDirectory scratch("sweep_test", "threads");
   Scenario classic = quick_scenario();
   classic.name = "classic_quick";
   classic.protocol = Protocol::classic;
@@ -170,7 +137,7 @@ TEST_CASE("sweep: the report is the same whatever the number of threads", "[sim]
 }
 
 TEST_CASE("sweep --swarm: each failing seed's drawn scenario is written and reproduces the failure", "[sim][sweep]") {
-  ScratchDirectory scratch("swarm");
+  ScratchDirectory scratch("sweep_test", "swarm");
   Scenario classic = quick_scenario();
   classic.name = "classic_quick";
   classic.protocol = Protocol::classic;
@@ -211,7 +178,7 @@ TEST_CASE("sweep --swarm: each failing seed's drawn scenario is written and repr
 }
 
 TEST_CASE("sweep: malformed flags are refused with an error naming the flag", "[sim][sweep]") {
-  ScratchDirectory scratch("flags");
+  ScratchDirectory scratch("sweep_test", "flags");
   write_scenario(scratch.path() / "quick.json", quick_scenario());
   struct BadInput {
     std::string arguments;
