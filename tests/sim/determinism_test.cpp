@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "sim/cluster.h"
+#include "sim/commands.h"
 #include "sim/scenario.h"
 
 using namespace edgecache;
@@ -21,12 +22,9 @@ namespace {
 namespace fs = std::filesystem;
 
 Scenario busy_scenario() {
-  std::ifstream file(fs::path(EDGECACHE_SOURCE_DIR) / "scenarios" / "flaky_network.json");
-  std::stringstream text;
-  text << file.rdbuf();
-  ScenarioResult result = parse_scenario(text.str());
-  REQUIRE(result.scenario);
-  Scenario scenario = *result.scenario;
+  std::optional<Scenario> loaded = load_scenario_file((fs::path(EDGECACHE_SOURCE_DIR) / "scenarios" / "flaky_network.json").string());
+  REQUIRE(loaded);
+  Scenario scenario = *loaded;
   scenario.nemesis.enabled = true;
   scenario.nemesis.start_ms = 1000;
   scenario.nemesis.stop_ms = 12000;

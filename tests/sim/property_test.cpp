@@ -31,6 +31,7 @@
 #include "sim/cluster.h"
 #include "sim/scenario.h"
 #include "sim/trace.h"
+#include "tests/sim/checkers/checker_test_support.h"
 
 using namespace edgecache;
 using namespace edgecache::sim;
@@ -422,14 +423,7 @@ int case_count() {
   return default_case_count;
 }
 
-std::string violations_text(const RunReport& report) {
-  std::string text;
-  for (const Violation& violation : report.violations) {
-    text += "[" + violation.checker + "] t=" + std::to_string(violation.time_us / 1000) + "ms " + violation.node + ": " +
-            violation.detail + "\n";
-  }
-  return text;
-}
+using testing::violations_text;
 
 std::string content_hash(const std::string& text) {
   std::uint64_t hash = 0xCBF29CE484222325ULL;

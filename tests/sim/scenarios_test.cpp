@@ -13,7 +13,9 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/cluster.h"
+#include "sim/commands.h"
 #include "sim/scenario.h"
+#include "tests/sim/checkers/checker_test_support.h"
 
 using namespace edgecache;
 using namespace edgecache::sim;
@@ -23,24 +25,14 @@ namespace {
 namespace fs = std::filesystem;
 const fs::path scenario_dir = fs::path(EDGECACHE_SOURCE_DIR) / "scenarios";
 
+// Loads with the `sim` command's own loader, which prints the file's first error to stderr.
 Scenario load(const fs::path& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  ScenarioResult result = parse_scenario(text.str());
-  INFO(path.string() << ": " << (result.error ? result.error->message() : ""));
-  REQUIRE(result.scenario);
-  return *result.scenario;
+  std::optional<Scenario> scenario = load_scenario_file(path.string());
+  REQUIRE(scenario);
+  return *scenario;
 }
 
-std::string violations_text(const RunReport& report) {
-  std::string text;
-  for (const Violation& violation : report.violations) {
-    text += "[" + violation.checker + "] t=" + std::to_string(violation.time_us / 1000) + "ms " + violation.node + ": " +
-            violation.detail + "\n";
-  }
-  return text;
-}
+using testing::violations_text;
 
 // Runs a scenario with its trace written to a temporary file, and returns the report and the trace's lines.
 struct TracedRun {

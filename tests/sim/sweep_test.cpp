@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/commands.h"
 #include "sim/scenario.h"
 #include "tests/sim/sim_command_support.h"
 
@@ -50,14 +51,11 @@ void write_scenario(const fs::path& path, const Scenario& scenario) {
   std::ofstream(path, std::ios::binary) << scenario_to_json(scenario).dump(2) << "\n";
 }
 
+// Loads with the `sim` command's own loader, which prints the file's first error to stderr.
 Scenario load(const fs::path& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::stringstream text;
-  text << file.rdbuf();
-  ScenarioResult result = parse_scenario(text.str());
-  INFO(path.string() << ": " << (result.error ? result.error->message() : ""));
-  REQUIRE(result.scenario);
-  return *result.scenario;
+  std::optional<Scenario> scenario = load_scenario_file(path.string());
+  REQUIRE(scenario);
+  return *scenario;
 }
 
 }  // namespace

@@ -48,7 +48,8 @@ inline bool held(const RunReport& report, const std::string& checker) {
 inline std::string violations_text(const RunReport& report) {
   std::string text;
   for (const Violation& violation : report.violations) {
-    text += "[" + violation.checker + "] " + violation.node + ": " + violation.detail + "\n";
+    text += "[" + violation.checker + "] t=" + std::to_string(violation.time_us / 1000) + "ms " + violation.node + ": " +
+            violation.detail + "\n";
   }
   return text;
 }
