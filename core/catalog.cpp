@@ -1,7 +1,9 @@
 #include "core/catalog.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstring>
 
 #include "core/assert.h"
 
@@ -30,13 +32,15 @@ std::uint64_t mix64(std::uint64_t value) {
   return value ^ (value >> 31);
 }
 
+constexpr std::uint64_t splitmix64_increment = 0x9E3779B97F4A7C15ULL;
+
 // splitmix64: small, fast, and the same on every platform, which is all synthetic contents need.
 class SplitMix64 {
  public:
   explicit SplitMix64(std::uint64_t seed) : state_(seed) {}
 
   std::uint64_t next() {
-    state_ += 0x9E3779B97F4A7C15ULL;
+    state_ += splitmix64_increment;
     return mix64(state_);
   }
 
@@ -91,50 +95,57 @@ SyntheticCatalog::SyntheticCatalog(const SyntheticCatalogOptions& options) : opt
   EC_ASSERT(options.min_size_bytes <= options.median_size_bytes, "synthetic catalog median below its minimum");
   EC_ASSERT(options.median_size_bytes <= options.max_size_bytes, "synthetic catalog median above its maximum");
   EC_ASSERT(options.max_size_bytes <= max_image_bytes, "synthetic catalog maximum exceeds max_image_bytes");
-  // Each checksum needs the image's bytes once; they are generated, hashed and dropped, so memory stays at
-  // one image plus 16 bytes per image.
-  infos_.reserve(options.image_count);
-  for (ImageId id = 0; id < options.image_count; ++id) {
-    const std::uint64_t size_bytes = synthetic_size(options, id);
-    const std::vector<std::uint8_t> bytes = generate(id, size_bytes);
-    infos_.push_back(ImageInfo{size_bytes, checksum_of(bytes)});
-  }
+  sizes_.reserve(options.image_count);
+  for (ImageId id = 0; id < options.image_count; ++id) sizes_.push_back(synthetic_size(options, id));
+  checksums_.assign(options.image_count, 0);
+  has_checksum_.assign(options.image_count, false);
 }
 
 std::optional<ImageInfo> SyntheticCatalog::info(ImageId id) const {
   if (id >= options_.image_count) return std::nullopt;
-  return infos_[id];
+  if (!has_checksum_[id]) {
+    // Word i of the contents is the (i+1)-th splitmix64 draw, so the checksum is computed from the draws
+    // directly, without writing the bytes anywhere (generate() below stores the very same words).
+    const std::uint64_t size_bytes = sizes_[id];
+    const std::uint64_t seed = content_seed(id);
+    const std::uint64_t tail_bytes = size_bytes % 8;
+    const std::uint64_t whole_words = size_bytes / 8;
+    checksums_[id] = checksum_of_words(size_bytes, [&](std::uint64_t index) {
+      const std::uint64_t word = mix64(seed + (index + 1) * splitmix64_increment);
+      return index < whole_words ? word : word & ((std::uint64_t{1} << (8 * tail_bytes)) - 1);
+    });
+    has_checksum_[id] = true;
+  }
+  return ImageInfo{sizes_[id], checksums_[id]};
 }
 
 Body SyntheticCatalog::body(ImageId id) const {
-  if (id >= options_.image_count) return nullptr;
-  std::weak_ptr<const ImageBytes>& remembered = handed_out_[id];
-  if (Body shared = remembered.lock()) return shared;
-  Body body = make_body(generate(id, infos_[id].size_bytes));
-  remembered = body;
-  if (handed_out_.size() >= max_remembered_bodies) {
-    std::erase_if(handed_out_, [](const auto& entry) { return entry.second.expired(); });
-  }
-  return body;
+  const std::optional<ImageInfo> known = info(id);
+  if (!known) return nullptr;
+  // The generator holds only values, so a body outlives the catalog safely.
+  const std::uint64_t seed = content_seed(id);
+  return std::make_shared<const ImageBytes>(known->size_bytes, known->checksum,
+                                            [seed](std::span<std::uint8_t> out) { generate(seed, out); });
 }
 
-std::vector<std::uint8_t> SyntheticCatalog::generate(ImageId id, std::uint64_t size_bytes) const {
-  SplitMix64 random(stream_seed(options_.seed, id, content_stream_tag));
-  std::vector<std::uint8_t> bytes(size_bytes);
-  // Eight bytes per draw, lowest first, so the contents are the same on every host. Whole words are written
-  // in one inner loop the compiler can unroll, since a large run generates hundreds of megabytes.
-  const std::size_t whole_words = bytes.size() / 8;
+std::uint64_t SyntheticCatalog::content_seed(ImageId id) const {
+  return stream_seed(options_.seed, id, content_stream_tag);
+}
+
+void SyntheticCatalog::generate(std::uint64_t content_seed, std::span<std::uint8_t> out) {
+  SplitMix64 random(content_seed);
+  // Eight bytes per draw, lowest first, so the contents are the same on every host. Whole words are stored
+  // at once, since a sweep hashes hundreds of megabytes of images.
+  const std::size_t whole_words = out.size() / 8;
   for (std::size_t word_index = 0; word_index < whole_words; ++word_index) {
-    const std::uint64_t word = random.next();
-    for (std::size_t byte = 0; byte < 8; ++byte) {
-      bytes[word_index * 8 + byte] = static_cast<std::uint8_t>(word >> (8 * byte));
-    }
+    std::uint64_t word = random.next();
+    if constexpr (std::endian::native == std::endian::big) word = __builtin_bswap64(word);
+    std::memcpy(out.data() + word_index * 8, &word, sizeof word);
   }
   const std::uint64_t last_word = random.next();
-  for (std::size_t index = whole_words * 8; index < bytes.size(); ++index) {
-    bytes[index] = static_cast<std::uint8_t>(last_word >> (8 * (index % 8)));
+  for (std::size_t index = whole_words * 8; index < out.size(); ++index) {
+    out[index] = static_cast<std::uint8_t>(last_word >> (8 * (index % 8)));
   }
-  return bytes;
 }
 
 }  // namespace edgecache

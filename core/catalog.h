@@ -44,8 +44,9 @@ class MemoryCatalog final : public Catalog {
 
 // A deterministic catalog of `image_count` images with ids 0..image_count-1, whose sizes follow a log-normal
 // distribution clamped to [min_size_bytes, max_size_bytes] and whose contents are derived from the id and the
-// seed. Only sizes and checksums are kept (16 bytes an image); bodies are generated on demand, so a large run
-// does not hold gigabytes.
+// seed. Only sizes and checksums are kept (16 bytes an image). An image's checksum is computed the first time
+// the image is asked for, and its bodies are deferred (see ImageBytes): their bytes are made only if read.
+// So a run costs one pass over the bytes of each image it touches, and holds none of them.
 struct SyntheticCatalogOptions {
   std::uint64_t seed = 1;
   std::uint64_t image_count = 1000;
@@ -58,21 +59,21 @@ class SyntheticCatalog final : public Catalog {
  public:
   explicit SyntheticCatalog(const SyntheticCatalogOptions& options);
 
+  // Cheap, but for the first call for each image, which hashes its bytes once.
   std::optional<ImageInfo> info(ImageId id) const override;
   Body body(ImageId id) const override;
   std::uint64_t image_count() const { return options_.image_count; }
 
  private:
-  std::vector<std::uint8_t> generate(ImageId id, std::uint64_t size_bytes) const;
+  // Writes image `id`'s bytes into `out`, whose size is the image's.
+  static void generate(std::uint64_t content_seed, std::span<std::uint8_t> out);
+  std::uint64_t content_seed(ImageId id) const;
 
   SyntheticCatalogOptions options_;
-  std::vector<ImageInfo> infos_;
-  // Bodies handed out that someone (an edge's cache, a message in flight) still holds. Serving one of those
-  // again shares it instead of generating the same bytes anew; weak references cost no image memory, and
-  // since the bytes are identical either way, behaviour does not depend on what is shared. Bounded by
-  // pruning expired entries once there are max_remembered_bodies of them.
-  static constexpr std::size_t max_remembered_bodies = 65536;
-  mutable std::map<ImageId, std::weak_ptr<const ImageBytes>> handed_out_;
+  std::vector<std::uint64_t> sizes_;
+  // Checksums computed so far; has_checksum_ says which.
+  mutable std::vector<std::uint64_t> checksums_;
+  mutable std::vector<bool> has_checksum_;
 };
 
 // Largest image the system accepts anywhere (catalog, cache, frame payload).

@@ -30,7 +30,8 @@ class SizeSink {
   void u8(std::uint8_t) { size_ += u8_bytes; }
   void u32(std::uint32_t) { size_ += u32_bytes; }
   void u64(std::uint64_t) { size_ += u64_bytes; }
-  void bytes(std::span<const std::uint8_t> data) { size_ += data.size(); }
+  // Counts a body's bytes without reading them, so sizing a message never makes a deferred body's bytes.
+  void body(const ImageBytes& body) { size_ += body.size(); }
   void u64s(std::span<const std::uint64_t> values) { size_ += values.size() * u64_bytes; }
   std::size_t size() const { return size_; }
 
@@ -45,7 +46,7 @@ class ByteSink {
   void u8(std::uint8_t value) { out_.push_back(value); }
   void u32(std::uint32_t value) { little_endian(value, u32_bytes); }
   void u64(std::uint64_t value) { little_endian(value, u64_bytes); }
-  void bytes(std::span<const std::uint8_t> data) { out_.insert(out_.end(), data.begin(), data.end()); }
+  void body(const ImageBytes& body) { out_.insert(out_.end(), body.bytes().begin(), body.bytes().end()); }
   void u64s(std::span<const std::uint64_t> values) {
     for (const std::uint64_t value : values) u64(value);
   }
@@ -73,7 +74,7 @@ void write_fields(Sink& sink, const ImageReply& message) {
   if (message.status == Status::ok) {
     // A missing body is counted as empty only so that encoded_size() is total; encode() asserts it is set.
     sink.u64(message.body ? message.body->size() : 0);
-    if (message.body) sink.bytes(message.body->bytes());
+    if (message.body) sink.body(*message.body);
   }
 }
 

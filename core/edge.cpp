@@ -65,13 +65,13 @@ void Edge::on_message(NodeId from, const Message& message) {
 void Edge::on_timer(const Timer& timer) {
   switch (timer.kind) {
     case TimerKind::origin_timeout:
-      if (origin_fetches_.count(timer.key) != 0) finish_origin_fetch(timer.key, Status::unavailable, nullptr);
+      if (origin_fetches_.contains(timer.key)) finish_origin_fetch(timer.key, Status::unavailable, nullptr);
       return;
     case TimerKind::size_timeout:
-      if (size_queries_.count(timer.key) != 0) finish_size_query(timer.key, Status::unavailable, 0);
+      if (size_queries_.contains(timer.key)) finish_size_query(timer.key, Status::unavailable, 0);
       return;
     case TimerKind::pull_timeout:
-      if (active_pulls_.count(timer.key) != 0) finish_pull(timer.key, nullptr);
+      if (active_pulls_.contains(timer.key)) finish_pull(timer.key, nullptr);
       return;
     case TimerKind::answer_timeout:
       election_timer_ = 0;
@@ -139,20 +139,20 @@ void Edge::on_get_size(NodeId from, const GetSize& request) {
     env_.send(from, SizeReply{request.request_id, request.image_id, Status::ok, body->size()});
     return;
   }
-  if (auto known = known_sizes_.find(request.image_id); known != known_sizes_.end()) {
+  if (const std::uint64_t* known = known_sizes_.find(request.image_id)) {
     ++counters_.hits;
-    env_.send(from, SizeReply{request.request_id, request.image_id, Status::ok, known->second});
+    env_.send(from, SizeReply{request.request_id, request.image_id, Status::ok, *known});
     return;
   }
   ++counters_.misses;
   Waiter waiter{from, request.request_id, true};
   // A fetch of the whole image already in flight will tell us the size too.
-  if (auto fetch = origin_fetches_.find(request.image_id); fetch != origin_fetches_.end()) {
-    join(fetch->second, request.image_id, waiter);
+  if (OriginFetch* fetch = origin_fetches_.find(request.image_id)) {
+    join(*fetch, request.image_id, waiter);
     return;
   }
-  if (auto query = size_queries_.find(request.image_id); query != size_queries_.end()) {
-    join(query->second, request.image_id, waiter);
+  if (OriginFetch* query = size_queries_.find(request.image_id)) {
+    join(*query, request.image_id, waiter);
     return;
   }
   if (size_queries_.size() >= config_.max_origin_fetches) {
@@ -169,8 +169,8 @@ void Edge::on_get_size(NodeId from, const GetSize& request) {
 }
 
 void Edge::start_origin_fetch(ImageId image_id, Waiter waiter) {
-  if (auto fetch = origin_fetches_.find(image_id); fetch != origin_fetches_.end()) {
-    join(fetch->second, image_id, waiter);
+  if (OriginFetch* fetch = origin_fetches_.find(image_id)) {
+    join(*fetch, image_id, waiter);
     return;
   }
   if (origin_fetches_.size() >= config_.max_origin_fetches) {
@@ -206,14 +206,14 @@ void Edge::refuse(ImageId image_id, const Waiter& waiter) {
 void Edge::on_image_reply(NodeId from, const ImageReply& reply) {
   if (from != config_.canonical) {
     // A replication pull answered by a peer.
-    auto pull = pull_requests_.find(reply.request_id);
-    if (pull != pull_requests_.end() && pull->second == reply.image_id) finish_pull(reply.image_id, &reply);
+    const ImageId* pull = pull_requests_.find(reply.request_id);
+    if (pull != nullptr && *pull == reply.image_id) finish_pull(reply.image_id, &reply);
     return;
   }
-  auto request = origin_requests_.find(reply.request_id);
-  if (request == origin_requests_.end() || request->second != reply.image_id) return;  // Late or duplicate.
-  auto fetch = origin_fetches_.find(reply.image_id);
-  if (fetch == origin_fetches_.end() || fetch->second.request_id != reply.request_id) return;
+  const ImageId* request = origin_requests_.find(reply.request_id);
+  if (request == nullptr || *request != reply.image_id) return;  // Late or duplicate.
+  const OriginFetch* fetch = origin_fetches_.find(reply.image_id);
+  if (fetch == nullptr || fetch->request_id != reply.request_id) return;
 
   Status status = reply.status;
   if (status == Status::ok && (!reply.body || reply.body->checksum() != reply.checksum)) {
@@ -232,18 +232,18 @@ void Edge::on_image_reply(NodeId from, const ImageReply& reply) {
 
 void Edge::on_size_reply(NodeId from, const SizeReply& reply) {
   if (from != config_.canonical) return;
-  auto request = origin_requests_.find(reply.request_id);
-  if (request == origin_requests_.end() || request->second != reply.image_id) return;
-  auto query = size_queries_.find(reply.image_id);
-  if (query == size_queries_.end() || query->second.request_id != reply.request_id) return;
+  const ImageId* request = origin_requests_.find(reply.request_id);
+  if (request == nullptr || *request != reply.image_id) return;
+  const OriginFetch* query = size_queries_.find(reply.image_id);
+  if (query == nullptr || query->request_id != reply.request_id) return;
   if (reply.status == Status::ok) remember_size(reply.image_id, reply.size_bytes);
   finish_size_query(reply.image_id, reply.status, reply.size_bytes);
 }
 
 void Edge::finish_origin_fetch(ImageId image_id, Status status, const Body& body) {
-  auto node = origin_fetches_.extract(image_id);
-  EC_ASSERT(!node.empty(), "finishing an origin fetch that is not in flight");
-  OriginFetch& fetch = node.mapped();
+  std::optional<OriginFetch> taken = origin_fetches_.take(image_id);
+  EC_ASSERT(taken.has_value(), "finishing an origin fetch that is not in flight");
+  const OriginFetch& fetch = *taken;
   env_.cancel_timer(fetch.timer);
   origin_requests_.erase(fetch.request_id);
   for (const Waiter& waiter : fetch.waiters) {
@@ -256,9 +256,9 @@ void Edge::finish_origin_fetch(ImageId image_id, Status status, const Body& body
 }
 
 void Edge::finish_size_query(ImageId image_id, Status status, std::uint64_t size_bytes) {
-  auto node = size_queries_.extract(image_id);
-  EC_ASSERT(!node.empty(), "finishing a size query that is not in flight");
-  OriginFetch& query = node.mapped();
+  std::optional<OriginFetch> taken = size_queries_.take(image_id);
+  EC_ASSERT(taken.has_value(), "finishing a size query that is not in flight");
+  const OriginFetch& query = *taken;
   env_.cancel_timer(query.timer);
   origin_requests_.erase(query.request_id);
   for (const Waiter& waiter : query.waiters) {
@@ -274,7 +274,7 @@ void Edge::reply_image(NodeId to, RequestId request_id, ImageId image_id, Status
 void Edge::remember_size(ImageId image_id, std::uint64_t size_bytes) {
   // When the table is full new sizes are not remembered; the cache's own metadata still answers for
   // cached images, and a forgotten size costs one origin query.
-  if (known_sizes_.size() < config_.max_known_sizes || known_sizes_.count(image_id) != 0) {
+  if (known_sizes_.size() < config_.max_known_sizes || known_sizes_.contains(image_id)) {
     known_sizes_[image_id] = size_bytes;
   }
 }
@@ -283,6 +283,10 @@ bool Edge::store(ImageId image_id, const Body& body, bool is_replica) {
   if (is_replica && body->size() > cache_.budget_bytes() - cache_.bytes_used()) return false;
   LruCache::InsertResult result = cache_.insert(image_id, body);
   counters_.evictions += result.evicted.size();
+  if (cache_listener_ != nullptr) {
+    for (const ImageId evicted : result.evicted) cache_listener_->on_evicted(evicted);
+    if (result.stored) cache_listener_->on_cached(image_id, body);
+  }
   return result.stored;
 }
 

@@ -10,10 +10,10 @@
 #include <deque>
 #include <map>
 #include <optional>
-#include <set>
 #include <vector>
 
 #include "core/env.h"
+#include "core/id_map.h"
 #include "core/lru_cache.h"
 #include "core/node.h"
 
@@ -88,6 +88,18 @@ class EdgeObservable {
   virtual std::vector<ImageId> cached_images() const = 0;
 };
 
+// Hears of every change to an edge's cache, so a daemon can mirror the cache on disk. The edge calls it
+// from inside its own event handlers, in the order the changes happen; an implementation must not call back
+// into the edge, and whatever it does (or fails to do) never changes the edge's behaviour.
+class CacheListener {
+ public:
+  virtual ~CacheListener() = default;
+  // `image_id` was just cached with `body`, whose checksum the edge has verified.
+  virtual void on_cached(ImageId image_id, const Body& body) = 0;
+  // `image_id` was just evicted.
+  virtual void on_evicted(ImageId image_id) = 0;
+};
+
 class Edge final : public Node, public EdgeObservable {
  public:
   // `cache` must outlive the edge; it may hold images from an earlier incarnation (a disk cache that survived).
@@ -96,6 +108,10 @@ class Edge final : public Node, public EdgeObservable {
   void on_start() override;
   void on_message(NodeId from, const Message& message) override;
   void on_timer(const Timer& timer) override;
+
+  // Sets (or with nullptr clears) the listener told of every later cache change. `listener` must outlive the
+  // edge or be cleared first. Images already in the cache at construction were never "cached" by this edge.
+  void set_cache_listener(CacheListener* listener) { cache_listener_ = listener; }
 
   EdgeStatus status() const override;
   std::vector<ImageId> cached_images() const override { return cache_.ids(); }
@@ -172,9 +188,11 @@ class Edge final : public Node, public EdgeObservable {
   void enqueue_pull(ImageId image_id, NodeId source, std::uint32_t attempt = 1);
   void finish_pull(ImageId image_id, const ImageReply* reply);
   void send_inventory(NodeId to);
-  void reconcile_follower(NodeId follower, const std::set<ImageId>& theirs);
+  void reconcile_follower(NodeId follower, const std::vector<ImageId>& theirs);
   void follower_seen(NodeId follower);
   std::vector<NodeId> live_followers() const;
+  // Whether a pull from `source` may start (or be retried) now.
+  bool pull_source_usable(NodeId source) const;
   bool holds(NodeId member, ImageId image_id) const;
   // Orders `follower` to pull `image_id` from `source` if it is known to have room; returns whether it did.
   bool order_pull(NodeId follower, ImageId image_id, NodeId source);
@@ -183,14 +201,15 @@ class Edge final : public Node, public EdgeObservable {
   Env& env_;
   EdgeConfig config_;
   LruCache& cache_;
+  CacheListener* cache_listener_ = nullptr;
   EdgeCounters counters_;
   RequestId next_request_id_ = 1;
 
-  // Serving state.
-  std::map<ImageId, OriginFetch> origin_fetches_;
-  std::map<ImageId, OriginFetch> size_queries_;
-  std::map<RequestId, ImageId> origin_requests_;  // Request id to the canonical -> image (fetches and sizes).
-  std::map<ImageId, std::uint64_t> known_sizes_;
+  // Serving state. Tables looked up by id on every request are hash maps without iteration (IdMap).
+  IdMap<OriginFetch> origin_fetches_;
+  IdMap<OriginFetch> size_queries_;
+  IdMap<ImageId> origin_requests_;  // Request id to the canonical -> image (fetches and sizes).
+  IdMap<std::uint64_t> known_sizes_;
 
   // Election state.
   Role role_ = Role::follower;
@@ -203,15 +222,15 @@ class Edge final : public Node, public EdgeObservable {
   TimerId heartbeat_timer_ = 0;
 
   // Replication state. Leader only: who holds what, and when each follower last acknowledged a heartbeat.
-  std::map<NodeId, std::set<ImageId>> holdings_;
+  std::map<NodeId, std::vector<ImageId>> holdings_;  // Each sorted ascending, without duplicates.
   std::map<NodeId, std::uint64_t> follower_free_bytes_;  // As last reported, less what was ordered since.
   std::map<NodeId, TimeUs> follower_last_ack_us_;
   TimerId anti_entropy_timer_ = 0;
   // Any edge: pulls in flight and waiting, by image.
-  std::map<ImageId, Pull> active_pulls_;
-  std::map<RequestId, ImageId> pull_requests_;
+  IdMap<Pull> active_pulls_;
+  IdMap<ImageId> pull_requests_;
   std::deque<QueuedPull> queued_pulls_;           // FIFO; bounded by max_queued_pulls.
-  std::map<ImageId, NodeId> queued_pull_sources_;  // The images in queued_pulls_ and where to pull each from.
+  IdMap<NodeId> queued_pull_sources_;  // The images in queued_pulls_ and where to pull each from.
 };
 
 }  // namespace edgecache

@@ -60,6 +60,15 @@ void Edge::become_leader() {
   cancel_election_timers();
   env_.cancel_timer(leader_timer_);
   leader_timer_ = 0;
+  if (role_ != Role::leader && config_.protocol == Protocol::standard) {
+    // Pulls the previous leader ordered and that have not started often name that leader as their source,
+    // and it may be dead: behind them, one pull timeout each, the pulls our reconciliation orders would
+    // wait for minutes. The followers' inventories, which reach us as they accept us, order afresh what we
+    // lack, as accept_leader does for a follower
+    // (scenarios/regressions/new_leader_pulls_from_crashed_leader.json).
+    queued_pulls_.clear();
+    queued_pull_sources_.clear();
+  }
   role_ = Role::leader;
   leader_ = env_.self();
   epoch_ = highest_epoch_seen_ + 1;

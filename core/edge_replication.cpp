@@ -15,7 +15,7 @@ namespace edgecache {
 bool Edge::holds(NodeId member, ImageId image_id) const {
   if (member == env_.self()) return cache_.contains(image_id);
   auto known = holdings_.find(member);
-  return known != holdings_.end() && known->second.count(image_id) != 0;
+  return known != holdings_.end() && std::ranges::binary_search(known->second, image_id);
 }
 
 std::vector<NodeId> Edge::live_followers() const {
@@ -26,6 +26,17 @@ std::vector<NodeId> Edge::live_followers() const {
     if (now - last_ack_us <= ms_to_us(config_.leader_timeout_ms)) live.push_back(follower);
   }
   return live;
+}
+
+bool Edge::pull_source_usable(NodeId source) const {
+  // Only the leader knows which edges are alive (from heartbeat acknowledgements); a follower trusts the
+  // leader's orders. A pull from an edge that stopped acknowledging would only wait out its timeouts, and
+  // the pulls queued behind it with it, so it is dropped: once the source is back, or another edge has
+  // the image, anti-entropy orders it again (scenarios/regressions/leader_pulls_from_crashed_follower.json).
+  if (role_ != Role::leader || config_.protocol == Protocol::classic) return true;
+  auto last_ack = follower_last_ack_us_.find(source);
+  return last_ack != follower_last_ack_us_.end() &&
+         env_.now_us() - last_ack->second <= ms_to_us(config_.leader_timeout_ms);
 }
 
 void Edge::follower_seen(NodeId follower) {
@@ -62,8 +73,8 @@ bool Edge::order_pull(NodeId follower, ImageId image_id, NodeId source) {
   std::uint64_t size_bytes = 0;
   if (Body body = cache_.peek(image_id)) {
     size_bytes = body->size();
-  } else if (auto known = known_sizes_.find(image_id); known != known_sizes_.end()) {
-    size_bytes = known->second;
+  } else if (const std::uint64_t* known = known_sizes_.find(image_id)) {
+    size_bytes = *known;
   }
   auto free = follower_free_bytes_.try_emplace(follower, Holding::unknown_free_bytes).first;
   if (size_bytes > free->second) return false;
@@ -76,13 +87,18 @@ bool Edge::order_pull(NodeId follower, ImageId image_id, NodeId source) {
 void Edge::on_holding(NodeId from, const Holding& message) {
   observe_epoch(message.epoch);
   if (role_ != Role::leader || message.epoch != epoch_ || !is_edge(from) || from == env_.self()) return;
-  std::set<ImageId>& held = holdings_[from];
+  std::vector<ImageId>& held = holdings_[from];
   follower_free_bytes_[from] = message.free_bytes;
-  if (message.complete) {
-    // Inventories arrive sorted, so building the set from them is linear.
-    held = std::set<ImageId>(message.image_ids.begin(), message.image_ids.end());
+  if (message.complete && std::ranges::is_sorted(message.image_ids)) {
+    // The usual case: an inventory arrives sorted. A peer's input is not trusted to be free of repeats.
+    held = message.image_ids;
+    held.erase(std::unique(held.begin(), held.end()), held.end());
   } else {
-    held.insert(message.image_ids.begin(), message.image_ids.end());
+    if (message.complete) held.clear();
+    for (ImageId image_id : message.image_ids) {
+      auto position = std::ranges::lower_bound(held, image_id);
+      if (position == held.end() || *position != image_id) held.insert(position, image_id);
+    }
   }
   if (config_.protocol == Protocol::standard) {
     follower_seen(from);
@@ -96,7 +112,7 @@ void Edge::on_holding(NodeId from, const Holding& message) {
   }
 }
 
-void Edge::reconcile_follower(NodeId follower, const std::set<ImageId>& theirs) {
+void Edge::reconcile_follower(NodeId follower, const std::vector<ImageId>& theirs) {
   // The leader is the hub: it pulls what only the follower has, and the follower pulls what only the leader
   // has. Images that only a third edge holds reach the follower once the leader has them. Both lists are
   // sorted, so one merge walk finds the differences (this runs for every follower every anti-entropy round).
@@ -150,17 +166,16 @@ void Edge::on_pull_order(NodeId from, const PullOrder& message) {
 void Edge::enqueue_pull(ImageId image_id, NodeId source, std::uint32_t attempt) {
   // A later order for the same image names the source to use from now on: the one first ordered may have
   // crashed, or been named by a leader that did.
-  if (auto active = active_pulls_.find(image_id); active != active_pulls_.end()) {
-    active->second.retry_source = source;
+  if (Pull* active = active_pulls_.find(image_id)) {
+    active->retry_source = source;
     return;
   }
-  if (auto queued = queued_pull_sources_.find(image_id); queued != queued_pull_sources_.end()) {
-    queued->second = source;
+  if (NodeId* queued = queued_pull_sources_.find(image_id)) {
+    *queued = source;
     return;
   }
   // A replica is stored only into free space, so skip an image already known not to fit.
-  if (auto known = known_sizes_.find(image_id);
-      known != known_sizes_.end() && known->second > cache_.budget_bytes() - cache_.bytes_used()) {
+  if (const std::uint64_t* known = known_sizes_.find(image_id); known != nullptr && *known > free_bytes()) {
     return;
   }
   if (queued_pulls_.size() >= config_.max_queued_pulls) return;  // Anti-entropy will order it again.
@@ -173,11 +188,11 @@ void Edge::start_queued_pulls() {
   while (active_pulls_.size() < config_.max_active_pulls && !queued_pulls_.empty()) {
     QueuedPull next = queued_pulls_.front();
     queued_pulls_.pop_front();
-    auto queued = queued_pull_sources_.find(next.image_id);
-    if (queued == queued_pull_sources_.end()) continue;  // Dropped when the leader changed.
-    NodeId source = queued->second;
-    queued_pull_sources_.erase(queued);
-    if (cache_.contains(next.image_id) || active_pulls_.count(next.image_id) != 0) continue;
+    const std::optional<NodeId> queued = queued_pull_sources_.take(next.image_id);
+    if (!queued) continue;  // Dropped when the leader changed.
+    const NodeId source = *queued;
+    if (cache_.contains(next.image_id) || active_pulls_.contains(next.image_id)) continue;
+    if (!pull_source_usable(source)) continue;
     Pull& pull = active_pulls_[next.image_id];
     pull.request_id = next_request_id_++;
     pull.source = source;
@@ -190,14 +205,15 @@ void Edge::start_queued_pulls() {
 }
 
 void Edge::finish_pull(ImageId image_id, const ImageReply* reply) {
-  auto node = active_pulls_.extract(image_id);
-  EC_ASSERT(!node.empty(), "finishing a pull that is not in flight");
-  const Pull& pull = node.mapped();
+  const std::optional<Pull> taken = active_pulls_.take(image_id);
+  EC_ASSERT(taken.has_value(), "finishing a pull that is not in flight");
+  const Pull& pull = *taken;
   env_.cancel_timer(pull.timer);
   pull_requests_.erase(pull.request_id);
   if (reply == nullptr && config_.protocol == Protocol::standard && pull.retry_source != pull.source) {
     enqueue_pull(image_id, pull.retry_source);  // A fresh source gets a fresh count of attempts.
-  } else if (reply == nullptr && pull.attempt < max_pull_attempts && config_.protocol == Protocol::standard) {
+  } else if (reply == nullptr && pull.attempt < max_pull_attempts && config_.protocol == Protocol::standard &&
+             pull_source_usable(pull.source)) {
     enqueue_pull(image_id, pull.source, pull.attempt + 1);
   } else if (reply != nullptr && reply->status == Status::ok && reply->body) {
     if (reply->body->checksum() != reply->checksum) {

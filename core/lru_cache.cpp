@@ -1,5 +1,7 @@
 #include "core/lru_cache.h"
 
+#include <algorithm>
+
 #include "core/assert.h"
 
 namespace edgecache {
@@ -9,17 +11,17 @@ LruCache::LruCache(std::uint64_t budget_bytes) : budget_bytes_(budget_bytes) {
 }
 
 Body LruCache::get(ImageId id) {
-  const auto found = index_.find(id);
-  if (found == index_.end()) return nullptr;
+  const Recency::iterator* found = index_.find(id);
+  if (found == nullptr) return nullptr;
   // Splicing moves the node to the front without invalidating the iterator the index holds.
-  recency_.splice(recency_.begin(), recency_, found->second);
-  return found->second->body;
+  recency_.splice(recency_.begin(), recency_, *found);
+  return (*found)->body;
 }
 
 Body LruCache::peek(ImageId id) const {
-  const auto found = index_.find(id);
-  if (found == index_.end()) return nullptr;
-  return found->second->body;
+  const Recency::iterator* found = index_.find(id);
+  if (found == nullptr) return nullptr;
+  return (*found)->body;
 }
 
 LruCache::InsertResult LruCache::insert(ImageId id, Body body) {
@@ -41,24 +43,24 @@ LruCache::InsertResult LruCache::insert(ImageId id, Body body) {
   }
   bytes_used_ += body->size();
   recency_.push_front(Entry{id, std::move(body)});
-  index_.emplace(id, recency_.begin());
+  index_.try_emplace(id, recency_.begin());
   result.stored = true;
   return result;
 }
 
 bool LruCache::erase(ImageId id) {
-  const auto found = index_.find(id);
-  if (found == index_.end()) return false;
-  bytes_used_ -= found->second->body->size();
-  recency_.erase(found->second);
-  index_.erase(found);
+  const std::optional<Recency::iterator> found = index_.take(id);
+  if (!found) return false;
+  bytes_used_ -= (*found)->body->size();
+  recency_.erase(*found);
   return true;
 }
 
 std::vector<ImageId> LruCache::ids() const {
   std::vector<ImageId> result;
   result.reserve(index_.size());
-  for (const auto& [id, position] : index_) result.push_back(id);
+  for (const Entry& entry : recency_) result.push_back(entry.id);
+  std::ranges::sort(result);
   return result;
 }
 

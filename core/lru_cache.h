@@ -5,10 +5,10 @@
 
 #include <cstdint>
 #include <list>
-#include <map>
 #include <optional>
 #include <vector>
 
+#include "core/id_map.h"
 #include "core/image_bytes.h"
 #include "core/types.h"
 
@@ -25,7 +25,7 @@ class LruCache {
   // Returns the body without changing recency, or nullptr on a miss.
   Body peek(ImageId id) const;
 
-  bool contains(ImageId id) const { return index_.count(id) != 0; }
+  bool contains(ImageId id) const { return index_.contains(id); }
 
   // Inserts or refreshes `id`, evicting least recently used entries as needed. Returns the ids evicted, in
   // eviction order. Returns false in `stored` if the body is larger than the budget (nothing changes then).
@@ -55,7 +55,7 @@ class LruCache {
   std::uint64_t budget_bytes_;
   std::uint64_t bytes_used_ = 0;
   Recency recency_;
-  std::map<ImageId, Recency::iterator> index_;
+  IdMap<Recency::iterator> index_;
 };
 
 }  // namespace edgecache

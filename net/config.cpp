@@ -103,6 +103,7 @@ po::options_description make_options() {
     ("canonical", text(""), "the canonical as id=host:port (required for edges)")
     ("images-dir", text(""), "canonical: directory of image{N}.jpg/.png/.gif/.webp files (required for the canonical)")
     ("cache-bytes", text(std::to_string(256ULL * 1024 * 1024)), "edge: cache budget in bytes")
+    ("data-dir", text(""), "edge: directory for the disk copy of the cache (survives restarts); empty keeps it in memory only")
     ("protocol", text("standard"), "edge protocol: standard | classic")
     ("heartbeat-interval-ms", text(std::to_string(defaults.heartbeat_interval_ms)), "leader heartbeat period")
     ("leader-timeout-ms", text(std::to_string(defaults.leader_timeout_ms)), "follower: leader silence before an election")
@@ -165,6 +166,7 @@ DaemonConfig build_config(const po::variables_map& values) {
   if (config.edges.count(config.canonical_id) != 0) bad_flag("canonical", "id is also listed as an edge in --peers");
   config.cache_bytes = parse_unsigned("cache-bytes", option_text(values, "cache-bytes"), 1,
                                       std::numeric_limits<std::uint64_t>::max());
+  config.data_dir = option_text(values, "data-dir");
 
   EdgeConfig& edge = config.edge;
   edge.canonical = config.canonical_id;

@@ -43,6 +43,7 @@ struct DaemonConfig {
   std::optional<Address> canonical_address;  // Required for edges.
   std::string images_dir;                    // Canonical only.
   std::uint64_t cache_bytes = 0;             // Edge only.
+  std::string data_dir;                      // Edge only; empty: the cache lives in memory only.
   EdgeConfig edge;                           // Edge only; canonical and edges filled in from the above.
   LogLevel log_level = LogLevel::info;
 };

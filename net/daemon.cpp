@@ -1,5 +1,7 @@
 #include "net/daemon.h"
 
+#include <sys/resource.h>
+
 #include <csignal>
 #include <optional>
 
@@ -10,6 +12,7 @@
 #include "core/catalog.h"
 #include "core/edge.h"
 #include "core/lru_cache.h"
+#include "net/disk_cache.h"
 #include "net/http_handlers.h"
 #include "net/http_server.h"
 #include "net/image_directory.h"
@@ -102,7 +105,17 @@ int run_edge(Runtime& runtime) {
   MessageRouter router(links, nullptr);
   env.emplace(runtime.context, runtime.config.id, router);
   LruCache cache(runtime.config.cache_bytes);
+  // The disk copy fills the cache before the edge exists, so the edge starts with what it held before.
+  std::optional<DiskCache> disk;
+  if (!runtime.config.data_dir.empty()) {
+    disk.emplace(runtime.config.data_dir, runtime.logger);
+    if (auto error = disk->load(cache)) {
+      runtime.logger.error("data_dir_unusable", {{"reason", *error}});
+      return 1;
+    }
+  }
   Edge edge(*env, runtime.config.edge, cache);
+  if (disk) edge.set_cache_listener(&*disk);
 
   // Log each change of belief about the leader, which is what an operator watching a failover wants to see.
   EdgeStatus last_status = edge.status();
@@ -126,10 +139,24 @@ int run_edge(Runtime& runtime) {
   return serve(runtime, links, http ? &*http : nullptr, *env);
 }
 
+// Raises the soft limit on open descriptors to the hard limit: the default soft limit (often 1024) is below
+// max_http_connections plus peer links and files, and running out makes accept fail.
+void raise_open_file_limit(Logger& logger) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    const rlim_t before = limit.rlim_cur;
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) limit.rlim_cur = before;
+  }
+  logger.debug("open_file_limit", {{"descriptors", static_cast<std::uint64_t>(limit.rlim_cur)}});
+}
+
 }  // namespace
 
 int run_daemon(const DaemonConfig& config, std::ostream& log_stream) {
   Runtime runtime(config, log_stream);
+  raise_open_file_limit(runtime.logger);
   return config.role == DaemonRole::canonical ? run_canonical(runtime) : run_edge(runtime);
 }
 

@@ -1,7 +1,10 @@
 #include "net/http_server.h"
 
+#include <list>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -9,6 +12,8 @@
 
 #include "net/acceptor.h"
 #include "net/limits.h"
+#include "net/protocol_sniffer.h"
+#include "net/rpc_session.h"
 
 namespace edgecache::net {
 
@@ -19,6 +24,8 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
+class ProtocolSniffer;
+
 // What the listener and its sessions share; sessions hold it by shared_ptr, so it outlives them all.
 struct HttpShared {
   HttpShared(HttpHandler& handler_ref, Logger& logger_ref) : handler(handler_ref), logger(logger_ref) {}
@@ -26,6 +33,9 @@ struct HttpShared {
   Logger& logger;
   HttpServerCounters counters;
   std::size_t open_sessions = 0;
+  // Connections that have not sent a byte yet, oldest first. When every slot is taken, the oldest of these
+  // is closed to make room, so idle connections cannot lock out clients that have something to say.
+  std::list<std::weak_ptr<ProtocolSniffer>> silent;
 };
 
 // Responses point at bytes the session keeps alive (an image body, or text), so nothing is copied.
@@ -37,11 +47,11 @@ bool is_http_parse_error(const boost::system::error_code& error) {
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(tcp::socket socket, std::shared_ptr<HttpShared> shared)
-      : stream_(std::move(socket)), shared_(std::move(shared)), buffer_(max_http_buffer_bytes) {
-    ++shared_->open_sessions;
-  }
-  ~HttpSession() { --shared_->open_sessions; }
+  // `initial` holds the bytes the protocol sniffer already read; `connection_slot` counts the connection.
+  HttpSession(tcp::socket socket, std::shared_ptr<HttpShared> shared, beast::flat_buffer initial,
+              std::shared_ptr<void> connection_slot)
+      : stream_(std::move(socket)), shared_(std::move(shared)), buffer_(std::move(initial)),
+        connection_slot_(std::move(connection_slot)) {}
 
   void run() {
     asio::post(stream_.get_executor(), [self = shared_from_this()] { self->do_wait_for_request(); });
@@ -164,6 +174,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   beast::tcp_stream stream_;
   std::shared_ptr<HttpShared> shared_;
   beast::flat_buffer buffer_;
+  std::shared_ptr<void> connection_slot_;
   std::optional<http::request_parser<http::empty_body>> parser_;
   HttpResponse held_;  // Owns the bytes wire_ points at until the write completes.
   std::optional<WireResponse> wire_;
@@ -172,12 +183,98 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   unsigned version_ = 11;
 };
 
+// Holds one place among max_http_connections for as long as any session object for the connection lives.
+class ConnectionSlot {
+ public:
+  explicit ConnectionSlot(std::shared_ptr<HttpShared> shared) : shared_(std::move(shared)) { ++shared_->open_sessions; }
+  ~ConnectionSlot() { --shared_->open_sessions; }
+  ConnectionSlot(const ConnectionSlot&) = delete;
+  ConnectionSlot& operator=(const ConnectionSlot&) = delete;
+
+ private:
+  std::shared_ptr<HttpShared> shared_;
+};
+
+// Reads a new connection's first bytes and hands it to an HTTP or an original-RPC session according to
+// classify_client_bytes. The bytes read so far go along, so neither session misses any.
+class ProtocolSniffer : public std::enable_shared_from_this<ProtocolSniffer> {
+ public:
+  ProtocolSniffer(tcp::socket socket, std::shared_ptr<HttpShared> shared)
+      : stream_(std::move(socket)), shared_(shared), slot_(std::make_shared<ConnectionSlot>(std::move(shared))),
+        buffer_(max_http_buffer_bytes) {}
+
+  void run() {
+    // An idle connection that never speaks is held no longer than an idle keep-alive connection would be.
+    stream_.expires_after(std::chrono::milliseconds(http_keep_alive_idle_timeout_ms));
+    silent_position_ = shared_->silent.insert(shared_->silent.end(), weak_from_this());
+    silent_ = true;
+    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
+  }
+
+  // Closes a connection that never spoke, to free its slot; the pending read then ends with an error.
+  // REQUIRES: the caller already took this sniffer off the silent list.
+  void evict() {
+    silent_ = false;
+    boost::system::error_code ignored;
+    stream_.socket().close(ignored);
+  }
+
+ private:
+  void stop_being_silent() {
+    if (!silent_) return;
+    shared_->silent.erase(silent_position_);
+    silent_ = false;
+  }
+
+  void do_read() {
+    stream_.async_read_some(buffer_.prepare(buffer_.max_size() - buffer_.size()),
+                            [self = shared_from_this()](const boost::system::error_code& error, std::size_t bytes) {
+                              self->on_read(error, bytes);
+                            });
+  }
+
+  void on_read(const boost::system::error_code& error, std::size_t bytes) {
+    stop_being_silent();
+    if (error) {
+      boost::system::error_code ignored;
+      stream_.socket().close(ignored);
+      return;
+    }
+    buffer_.commit(bytes);
+    const std::span<const std::uint8_t> seen(static_cast<const std::uint8_t*>(buffer_.data().data()), buffer_.size());
+    switch (classify_client_bytes(seen)) {
+      case ClientProtocol::undecided:
+        // Once the first byte arrived, the rest of a request line is due within the request read timeout,
+        // counted from that first byte only, so trickling bytes cannot extend it.
+        if (buffer_.size() == bytes) stream_.expires_after(std::chrono::milliseconds(http_request_read_timeout_ms));
+        return do_read();
+      case ClientProtocol::http:
+        ++shared_->counters.http_connections;
+        stream_.expires_never();
+        std::make_shared<HttpSession>(stream_.release_socket(), shared_, std::move(buffer_), std::move(slot_))->run();
+        return;
+      case ClientProtocol::rpc:
+        ++shared_->counters.rpc_connections;
+        stream_.expires_never();
+        start_rpc_session(stream_.release_socket(), seen, shared_->handler, std::move(slot_));
+        return;
+    }
+  }
+
+  beast::tcp_stream stream_;
+  std::shared_ptr<HttpShared> shared_;
+  std::shared_ptr<ConnectionSlot> slot_;
+  beast::flat_buffer buffer_;
+  std::list<std::weak_ptr<ProtocolSniffer>>::iterator silent_position_;
+  bool silent_ = false;  // Whether silent_position_ is on shared_->silent.
+};
+
 }  // namespace
 
 class HttpServer::Listener : public std::enable_shared_from_this<HttpServer::Listener> {
  public:
   Listener(asio::io_context& context, std::shared_ptr<HttpShared> shared)
-      : context_(context), shared_(std::move(shared)), acceptor_(asio::make_strand(context)) {}
+      : context_(context), shared_(std::move(shared)), acceptor_(asio::make_strand(context)), retry_timer_(context) {}
 
   std::optional<std::string> open(const Address& address) { return open_acceptor(context_, acceptor_, address); }
 
@@ -186,6 +283,7 @@ class HttpServer::Listener : public std::enable_shared_from_this<HttpServer::Lis
   void stop() {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
+    retry_timer_.cancel();
   }
 
   HttpShared& shared() { return *shared_; }
@@ -201,7 +299,23 @@ class HttpServer::Listener : public std::enable_shared_from_this<HttpServer::Lis
   void on_accept(const boost::system::error_code& error, tcp::socket socket) {
     if (!acceptor_.is_open()) return;
     if (error) {
+      // Out of file descriptors, typically. Retrying at once would spin and flood the log; pausing lets
+      // sessions end and free descriptors.
       shared_->logger.warn("http_accept_failed", {{"reason", error.message()}});
+      retry_timer_.expires_after(std::chrono::milliseconds(accept_error_backoff_ms));
+      retry_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& wait_error) {
+        if (!wait_error) self->do_accept();
+      });
+      return;
+    } else if (shared_->open_sessions >= max_http_connections && !shared_->silent.empty()) {
+      // Full, but the oldest connection that never spoke gives way. Its slot frees once its read ends, so
+      // for a moment one more than max_http_connections may be open.
+      const std::shared_ptr<ProtocolSniffer> oldest = shared_->silent.front().lock();
+      shared_->silent.pop_front();
+      if (oldest) oldest->evict();
+      ++shared_->counters.connections_evicted_silent;
+      ++shared_->counters.connections_accepted;
+      std::make_shared<ProtocolSniffer>(std::move(socket), shared_)->run();
     } else if (shared_->open_sessions >= max_http_connections) {
       // Closing at once is the cheapest answer a saturated server can give; clients retry elsewhere.
       ++shared_->counters.connections_rejected;
@@ -209,7 +323,7 @@ class HttpServer::Listener : public std::enable_shared_from_this<HttpServer::Lis
       socket.close(ignored);
     } else {
       ++shared_->counters.connections_accepted;
-      std::make_shared<HttpSession>(std::move(socket), shared_)->run();
+      std::make_shared<ProtocolSniffer>(std::move(socket), shared_)->run();
     }
     do_accept();
   }
@@ -217,6 +331,7 @@ class HttpServer::Listener : public std::enable_shared_from_this<HttpServer::Lis
   asio::io_context& context_;
   std::shared_ptr<HttpShared> shared_;
   tcp::acceptor acceptor_;
+  asio::steady_timer retry_timer_;
 };
 
 HttpServer::HttpServer(asio::io_context& context, HttpHandler& handler, Logger& logger)

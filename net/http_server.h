@@ -1,5 +1,6 @@
 #pragma once
-// HTTP/1.1 for clients on Beast: one session class per connection with keep-alive, hard limits (header
+// The client port: HTTP/1.1 and, told apart by a connection's first bytes (net/protocol_sniffer.h), the
+// original system's RPC (net/rpc_session.h). HTTP/1.1 for clients on Beast: one session class per connection with keep-alive, hard limits (header
 // size, no request bodies, connection count) and a deadline on every read and write, so a slow or idle
 // client cannot hold resources. The session only moves bytes; an HttpHandler decides every response.
 
@@ -19,7 +20,10 @@ namespace edgecache::net {
 struct HttpServerCounters {
   std::uint64_t connections_accepted = 0;
   std::uint64_t connections_rejected = 0;  // Closed at once at max_http_connections.
+  std::uint64_t connections_evicted_silent = 0;  // Never-speaking connections closed to make room for new ones.
   std::uint64_t requests = 0;
+  std::uint64_t http_connections = 0;  // Connections the sniffer handed to HTTP ...
+  std::uint64_t rpc_connections = 0;   // ... and to the original RPC.
 };
 
 class HttpServer {

@@ -28,6 +28,7 @@ constexpr std::size_t peer_read_chunk_bytes = 64 * 1024;
 constexpr std::size_t max_http_header_bytes = 8 * 1024;
 constexpr std::size_t max_http_buffer_bytes = 16 * 1024;  // Header plus whatever a client pipelines after it.
 constexpr std::size_t max_http_connections = 1024;
+constexpr std::int64_t accept_error_backoff_ms = 100;  // Pause after a failed accept (EMFILE) before the next.
 constexpr std::int64_t http_keep_alive_idle_timeout_ms = 30000;  // Between requests on one connection.
 constexpr std::int64_t http_request_read_timeout_ms = 10000;     // From a request's first byte to its end.
 constexpr std::int64_t http_write_timeout_ms = 30000;            // One response.

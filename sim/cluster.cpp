@@ -88,6 +88,10 @@ class Run final : public WorldObserver {
   SyntheticCatalog catalog_;
   ClusterLayout layout_;
   Trace trace_;
+  // The trace line of the last violation and of the event it pointed at: several violations found at one
+  // event (or at the end of the run) all point at that event, not at each other.
+  std::uint64_t last_violation_line_ = 0;
+  std::uint64_t last_violation_event_line_ = 0;
   RunReport report_;
 
   // Per host, indexed by id.
@@ -131,9 +135,16 @@ Run::Run(const Scenario& scenario, const RunOptions& options, const NodeFactorie
       context_{world_, layout_, catalog_, scenario_,
                [this](NodeId id) { return id < edge_views_.size() ? edge_views_[id] : nullptr; },
                [this](Violation violation) {
+                 // Checkers run just after the event they judge is traced, so the last line written is
+                 // that event; the viewer links the violation to it.
+                 std::uint64_t event_line = trace_.lines();
+                 if (event_line == last_violation_line_) event_line = last_violation_event_line_;
                  Trace::Line(trace_, violation.time_us, "violation", violation.node)
                      .field("checker", violation.checker)
-                     .field("detail", violation.detail);
+                     .field("detail", violation.detail)
+                     .field("event_line", event_line);
+                 last_violation_line_ = trace_.lines();
+                 last_violation_event_line_ = event_line;
                  report_.violations.push_back(std::move(violation));
                }},
       workload_rng_(Rng::stream(seed_, static_cast<std::uint64_t>(StreamTag::workload))),
@@ -568,7 +579,7 @@ void Run::on_send(TimeUs now, NodeId from, NodeId to, const Message& message, Se
     ++origin_fetches_per_image_[fetch->image_id];
   }
   Trace::Line line(trace_, now, "send", name(from));
-  line.field("to", name(to)).field("msg", message_kind_name(kind_of(message)));
+  line.field("to", name(to)).field("msg", message_kind_name(kind_of(message))).field("msg_id", world_.observed_message_id());
   add_message_fields(line, message, world_);
   line.field("fate", send_fate_name(fate));
 }
@@ -576,7 +587,7 @@ void Run::on_send(TimeUs now, NodeId from, NodeId to, const Message& message, Se
 void Run::on_deliver(TimeUs now, NodeId from, NodeId to, const Message& message) {
   touched_ = to;
   Trace::Line line(trace_, now, "recv", name(to));
-  line.field("from", name(from)).field("msg", message_kind_name(kind_of(message)));
+  line.field("from", name(from)).field("msg", message_kind_name(kind_of(message))).field("msg_id", world_.observed_message_id());
   add_message_fields(line, message, world_);
 }
 
@@ -584,6 +595,7 @@ void Run::on_drop(TimeUs now, NodeId from, NodeId to, const Message& message, Dr
   Trace::Line(trace_, now, "drop", name(to))
       .field("from", name(from))
       .field("msg", message_kind_name(kind_of(message)))
+      .field("msg_id", world_.observed_message_id())
       .field("reason", drop_reason_name(reason));
 }
 

@@ -24,6 +24,19 @@ int replay_command(const std::vector<std::string>& args);
 // `sim sweep SCENARIO --seeds A..B`: runs a range of seeds in parallel and reports the failing ones grouped by
 // the first checker they violated. Returns 0 if every seed passed, 1 if any failed, 2 for bad input.
 int sweep_command(const std::vector<std::string>& args);
+// `sim minimize SCENARIO [--seed N] -o OUT`: turns a failing run's faults (the nemesis's included) into an
+// explicit timeline and delta-debugs faults, workload length, clients and edges down to the smallest scenario
+// whose earliest violation comes from the same checker; writes it to OUT. Returns 0 when OUT is written, 1 if
+// the input run passes (nothing to minimize), 2 for bad input, 3 if the explicit timeline or the written
+// scenario does not reproduce the failure.
+int minimize_command(const std::vector<std::string>& args);
+// `sim view TRACE -o FILE.html [--shiviz FILE.log]`: writes the trace's viewer page and/or its ShiViz export.
+// Returns 0 once written, 2 if the trace is unreadable or malformed (the error names the file and line).
+int view_command(const std::vector<std::string>& args);
+// What `sim view` and `sim SCENARIO --html` share: reads the trace at `trace_path` and writes the viewer page
+// to `html_path` and the ShiViz export to `shiviz_path`, each unless its path is empty. Prints the reason and
+// returns 2 on failure, 0 on success.
+int write_trace_views(const std::string& trace_path, const std::string& html_path, const std::string& shiviz_path);
 
 // Reads and validates a scenario file. On failure prints "PATH: field: reason" to stderr and returns nothing.
 std::optional<Scenario> load_scenario_file(const std::string& path);

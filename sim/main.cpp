@@ -1,5 +1,5 @@
-// The `sim` command: runs scenarios in the deterministic simulator, replays traces, sweeps seeds, and
-// benchmarks it.
+// The `sim` command: runs scenarios in the deterministic simulator, replays traces, sweeps seeds, minimizes
+// failing scenarios, and benchmarks it.
 
 #include <malloc.h>
 
@@ -12,10 +12,11 @@
 namespace {
 
 constexpr const char* usage = R"(usage:
-  sim SCENARIO.json [--seed N] [--trace FILE] [--json] [--check-determinism]
+  sim SCENARIO.json [--seed N] [--trace FILE] [--html FILE] [--json] [--check-determinism]
       Runs a scenario and checks it. Prints a readable summary (or, with --json, one JSON object).
       --seed N      overrides the scenario's seed (all randomness derives from it)
       --trace FILE  writes the run's trace as JSON Lines to FILE
+      --html FILE   writes the run's space-time diagram to FILE (as sim view does)
       --json        prints one JSON object instead of the summary
       --check-determinism
                     runs the scenario a second time and requires the same trace hash and event count
@@ -30,6 +31,16 @@ constexpr const char* usage = R"(usage:
       --swarm   draws a random nemesis fault mix from each seed (and drops the scenario's expectations);
                 each failing seed's drawn scenario is written to sweep-failures/
       --json    prints one JSON object (progress goes to stderr)
+  sim view TRACE [-o FILE.html] [--shiviz FILE.log]
+      Draws a recorded trace: -o writes one self-contained HTML page with its space-time diagram (open it
+      from disk in any browser; docs/viewer.md), --shiviz a log for ShiViz with a vector clock per line.
+      Exit status 2 if TRACE is missing or not a well-formed trace (the error names the file and line).
+  sim minimize SCENARIO.json [--seed N] -o OUT.json [--max-runs N]
+      Shrinks a failing run to the smallest scenario that still fails the same checker first: the run's
+      faults (the random nemesis's too) become an explicit timeline, then faults, workload length, duration,
+      clients and edges are delta-debugged. Prints the sizes before and after and writes OUT.json, which
+      fails by itself with ./sim OUT.json. At most N runs (default 400). Exit status 0 written, 1 the input
+      run passes (nothing to minimize), 2 bad input, 3 the failure did not survive as an explicit timeline.
   sim bench [--case NAME]
       Runs the standard benchmarks and prints events/s, simulated seconds per wall second and peak memory.
       Cases: standard, standard_traced, hour, edges_100, million_requests (default: all, each in its own
@@ -61,5 +72,7 @@ int main(int argc, char** argv) {
   if (args[0] == "bench") return edgecache::sim::bench_command({args.begin() + 1, args.end()});
   if (args[0] == "replay") return edgecache::sim::replay_command({args.begin() + 1, args.end()});
   if (args[0] == "sweep") return edgecache::sim::sweep_command({args.begin() + 1, args.end()});
+  if (args[0] == "minimize") return edgecache::sim::minimize_command({args.begin() + 1, args.end()});
+  if (args[0] == "view") return edgecache::sim::view_command({args.begin() + 1, args.end()});
   return edgecache::sim::run_command(args);
 }

@@ -2,8 +2,11 @@
 // the user always learns where a failure's trace is; the rerun's hash must match the first run's, which
 // doubles as a determinism check.
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -52,6 +55,7 @@ int run_command(const std::vector<std::string>& args) {
   RunOptions options;
   bool json = false;
   bool check_determinism = false;
+  std::string html_path;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     auto value = [&] { return flag_value(args, i); };
@@ -65,6 +69,10 @@ int run_command(const std::vector<std::string>& args) {
       auto text = value();
       if (!text) return exit_bad_input;
       options.trace_path = *text;
+    } else if (arg == "--html") {
+      auto text = value();
+      if (!text) return exit_bad_input;
+      html_path = *text;
     } else if (arg == "--json") {
       json = true;
     } else if (arg == "--check-determinism") {
@@ -86,6 +94,11 @@ int run_command(const std::vector<std::string>& args) {
   std::optional<Scenario> scenario = load_scenario_file(scenario_path);
   if (!scenario) return exit_bad_input;
 
+  // --html without --trace: the page is drawn from a trace in a temporary file beside it, which is removed
+  // afterwards, or kept under the usual failure name if the run fails (as a failing run's trace always is).
+  const bool temporary_trace = !html_path.empty() && options.trace_path.empty();
+  if (temporary_trace) options.trace_path = html_path + ".trace-" + std::to_string(getpid()) + ".jsonl";
+
   auto wall_start = std::chrono::steady_clock::now();
   RunReport report = run_scenario(*scenario, options);
   report.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
@@ -94,6 +107,19 @@ int run_command(const std::vector<std::string>& args) {
     return exit_bad_input;
   }
   int status = report.passed() ? exit_passed : exit_check_failed;
+  if (!html_path.empty()) {
+    int written = write_trace_views(options.trace_path, html_path, "");
+    std::error_code file_error;
+    if (temporary_trace && report.passed()) {
+      std::filesystem::remove(options.trace_path, file_error);
+      report.trace_path.clear();
+    } else if (temporary_trace) {
+      report.trace_path = "sim-failure-" + report.scenario_name + "-seed" + std::to_string(report.seed) + ".jsonl";
+      std::filesystem::rename(options.trace_path, report.trace_path, file_error);
+      if (file_error) report.trace_path = options.trace_path;  // Kept where it is, under its temporary name.
+    }
+    if (written != exit_passed) return written;
+  }
   if (!report.passed() && options.trace_path.empty()) {
     RunOptions traced = options;
     traced.seed = report.seed;

@@ -15,7 +15,8 @@
 
 namespace edgecache::sim {
 
-constexpr int trace_format_version = 1;
+// Version 2 added msg_id to send, recv and drop lines and event_line to violation lines.
+constexpr int trace_format_version = 2;
 constexpr const char* trace_format_name = "edgecache-trace";
 
 class Trace {

@@ -104,6 +104,7 @@ struct World::Impl {
     std::uint32_t from_index = 0;
     std::uint32_t to_index = 0;
     std::uint32_t to_incarnation = 0;  // The destination's incarnation at send time.
+    std::uint64_t message_id = 0;      // Its number in send order; a duplicate's two copies share it.
     // Set once the message reaches a paused host: it has crossed the network, so a partition that starts
     // while it waits in the backlog no longer drops it.
     bool arrived = false;
@@ -201,6 +202,8 @@ struct World::Impl {
 
   void send(Host& from, NodeId to_id, Message&& message) {
     EC_ASSERT(to_id != from.id, "a node must not send to itself");
+    // Every send is numbered, lost ones included, so a trace can pair each delivery or drop with its send.
+    observed_message_id = ++messages_sent;
     Host* to = find_host(to_id);
     if (to == nullptr || blocked(from, *to)) {
       if (!observers.empty()) notify_send(from.id, to_id, message, SendFate::partitioned);
@@ -227,7 +230,8 @@ struct World::Impl {
   }
 
   void schedule_delivery(const Host& from, const Host& to, Message&& message, TimeUs delay_us) {
-    const std::uint32_t slot = deliveries.add(Delivery{std::move(message), from.index, to.index, to.incarnation, false});
+    const std::uint32_t slot =
+        deliveries.add(Delivery{std::move(message), from.index, to.index, to.incarnation, messages_sent, false});
     queue.push(saturating_add(now(), delay_us), kind_byte(EventKind::delivery), slot);
   }
 
@@ -310,6 +314,7 @@ struct World::Impl {
   void drop(std::uint32_t slot, DropReason reason) {
     const Delivery dropped = deliveries.take(slot);
     if (observers.empty()) return;
+    observed_message_id = dropped.message_id;
     const NodeId from = hosts[dropped.from_index]->id;
     const NodeId to = hosts[dropped.to_index]->id;
     for (std::size_t i = 0; i < observers.size(); ++i) {
@@ -380,6 +385,7 @@ struct World::Impl {
     // freed slot is the warmest one for them to reuse.
     const Delivery delivery = deliveries.take(entry.slot);
     const NodeId from = hosts[delivery.from_index]->id;
+    observed_message_id = delivery.message_id;
     for (std::size_t i = 0; i < observers.size(); ++i) {
       observers[i]->on_deliver(now(), from, to.id, delivery.message);
     }
@@ -438,6 +444,8 @@ struct World::Impl {
   // blocking checks entirely.
   bool any_blocking = false;
   std::vector<WorldObserver*> observers;
+  std::uint64_t messages_sent = 0;
+  std::uint64_t observed_message_id = 0;  // See World::observed_message_id().
   EventQueue queue;
   Slab<Start> starts;
   Slab<Delivery> deliveries;
@@ -677,5 +685,7 @@ std::vector<NodeId> World::host_ids() const {
 }
 
 TimeUs World::local_time(NodeId id) const { return impl_->require_host(id).clock.local_at(now_); }
+
+std::uint64_t World::observed_message_id() const { return impl_->observed_message_id; }
 
 }  // namespace edgecache::sim

@@ -121,6 +121,10 @@ class World {
   std::vector<NodeId> host_ids() const;  // Ascending.
   // The host's local clock reading now.
   TimeUs local_time(NodeId id) const;
+  // The id of the message an observer is being told about in on_send, on_deliver or on_drop. Messages are
+  // numbered from 1 in the order they are sent (lost ones too), and both copies of a duplicated message
+  // carry the id of its one send, so a trace can pair every delivery and drop with its send.
+  std::uint64_t observed_message_id() const;
 
  private:
   struct Impl;

@@ -20,6 +20,16 @@ void lead(EdgeHarness& h) {
   h.env.take_sent();
 }
 
+// Lets `duration_us` pass while leader `leader` keeps heartbeating at `epoch`: an edge whose leader falls
+// silent elects itself, and a new leader drops the pulls its predecessor ordered.
+void advance_following(EdgeHarness& h, NodeId leader, Epoch epoch, TimeUs duration_us) {
+  const TimeUs heartbeat_us = ms_to_us(h.edge.config().heartbeat_interval_ms);
+  for (TimeUs waited = 0; waited < duration_us; waited += heartbeat_us) {
+    h.env.advance_by(heartbeat_us, h.edge);
+    h.edge.on_message(leader, Heartbeat{epoch});
+  }
+}
+
 }  // namespace
 
 TEST_CASE("a follower tells the leader about an image it fetched from the origin", "[core][replication]") {
@@ -117,11 +127,55 @@ TEST_CASE("a pull that times out frees its slot for the next queued pull, then i
   for (ImageId image = 0; image <= active; ++image) h.edge.on_message(3, PullOrder{1, image, 2});
   CHECK(h.env.sent_of<GetImage>().size() == active);
   h.env.take_sent();
-  h.env.advance_by(ms_to_us(h.edge.config().pull_timeout_ms), h.edge);
+  advance_following(h, 3, 1, ms_to_us(h.edge.config().pull_timeout_ms));
   auto pulls = h.env.sent_of<GetImage>();
   REQUIRE(pulls.size() == active);
   CHECK(pulls[0].second.image_id == active);  // The waiting order goes first, then the retries.
   CHECK(pulls[1].second.image_id == 0);
+}
+
+TEST_CASE("an edge that becomes leader drops the queued pulls its predecessor ordered", "[core][replication]") {
+  // Leader 3 orders more pulls from itself than may run at once, then falls silent (it crashed). Edge 1
+  // elects itself; the order still queued names the dead edge 3 and would cost a pull timeout before the
+  // pulls its own reconciliation orders could start
+  // (scenarios/regressions/new_leader_pulls_from_crashed_leader.json).
+  EdgeHarness h(1);
+  h.follow(3, 1);
+  std::size_t active = h.edge.config().max_active_pulls;
+  for (ImageId image = 0; image <= active; ++image) h.edge.on_message(3, PullOrder{1, image, 3});
+  h.env.take_sent();
+  const EdgeConfig& config = h.edge.config();
+  h.env.advance_by(ms_to_us(config.leader_timeout_ms + config.answer_timeout_ms), h.edge);
+  REQUIRE(h.edge.status().role == Role::leader);
+  for (int round = 0; round < 3; ++round) h.env.advance_by(ms_to_us(config.pull_timeout_ms), h.edge);
+  for (const auto& [to, pull] : h.env.sent_of<GetImage>()) CHECK(pull.image_id != active);
+}
+
+TEST_CASE("the leader neither starts nor retries a pull from a follower that stopped acknowledging", "[core][replication]") {
+  // Follower 1 announces more images than may be pulled at once, then crashes: it stops acknowledging
+  // heartbeats while follower 2 goes on. Pulls from edge 1 would only wait out their timeouts, and hold up
+  // every pull queued behind them (scenarios/regressions/leader_pulls_from_crashed_follower.json).
+  EdgeHarness h(3);
+  lead(h);
+  const EdgeConfig& config = h.edge.config();
+  std::vector<ImageId> announced;
+  for (ImageId image = 0; image < 2 * config.max_active_pulls; ++image) announced.push_back(image);
+  h.edge.on_message(1, Holding{1, false, true, announced});
+  CHECK(h.env.sent_of<GetImage>().size() == config.max_active_pulls);
+  h.env.take_sent();
+  const TimeUs heartbeat_us = ms_to_us(config.heartbeat_interval_ms);
+  for (TimeUs waited = 0; waited < 3 * ms_to_us(config.pull_timeout_ms); waited += heartbeat_us) {
+    h.env.advance_by(heartbeat_us, h.edge);
+    h.edge.on_message(2, HeartbeatAck{1});
+  }
+  for (const auto& [to, pull] : h.env.sent_of<GetImage>()) CHECK(to != 1);
+  // Edge 1 comes back and reports what it holds: anti-entropy orders the pulls again.
+  h.env.take_sent();
+  h.edge.on_message(1, HeartbeatAck{1});
+  h.edge.on_message(1, Holding{1, true, false, announced});
+  auto pulls = h.env.sent_of<GetImage>();
+  REQUIRE(pulls.size() == config.max_active_pulls);
+  for (const auto& [to, pull] : pulls) CHECK(to == 1);
 }
 
 TEST_CASE("a timed-out pull is retried up to max_pull_attempts, a refused one is not", "[core][replication]") {
@@ -129,13 +183,12 @@ TEST_CASE("a timed-out pull is retried up to max_pull_attempts, a refused one is
   h.follow(3, 1);
   h.edge.on_message(3, PullOrder{1, 11, 2});
   for (std::uint32_t attempt = 1; attempt < max_pull_attempts; ++attempt) {
-    h.env.advance_by(ms_to_us(h.edge.config().pull_timeout_ms), h.edge);
+    advance_following(h, 3, 1, ms_to_us(h.edge.config().pull_timeout_ms));
   }
   CHECK(h.env.sent_of<GetImage>().size() == max_pull_attempts);
-  h.env.advance_by(ms_to_us(h.edge.config().pull_timeout_ms), h.edge);
+  advance_following(h, 3, 1, ms_to_us(h.edge.config().pull_timeout_ms));
   CHECK(h.env.sent_of<GetImage>().size() == max_pull_attempts);
 
-  // The silent leader has been presumed dead meanwhile; follow it again at a new epoch.
   h.follow(3, 5);
   h.edge.on_message(3, PullOrder{5, 12, 2});
   GetImage pull = h.env.sent_of<GetImage>().at(0).second;

@@ -170,3 +170,32 @@ TEST_CASE("an image larger than the whole budget is served but not cached", "[co
   CHECK(h.cache.item_count() == 0);
   CHECK(h.env.sent_of<Holding>().empty());
 }
+
+TEST_CASE("a cache listener hears every insertion and eviction in order, and nothing else", "[core][edge]") {
+  // Records what the edge reports, as the daemon's disk cache would mirror it.
+  struct RecordingListener final : CacheListener {
+    std::vector<std::string> events;
+    void on_cached(ImageId image_id, const Body& body) override {
+      events.push_back("cached " + std::to_string(image_id) + " " + std::to_string(body->size()));
+    }
+    void on_evicted(ImageId image_id) override { events.push_back("evicted " + std::to_string(image_id)); }
+  };
+  EdgeHarness h(2, 10'000);
+  h.follow(3, 1);
+  RecordingListener listener;
+  h.edge.set_cache_listener(&listener);
+  auto fetch_and_store = [&](ImageId image_id, std::size_t size) {
+    h.env.take_sent();
+    h.edge.on_message(client_a, GetImage{image_id, image_id, false});
+    const GetImage fetch = h.env.sent_of<GetImage>().at(0).second;
+    h.edge.on_message(canonical_id, h.origin_reply_for(fetch, body_of_size(size)));
+  };
+  fetch_and_store(1, 4000);
+  fetch_and_store(2, 3000);
+  h.edge.on_message(client_a, GetImage{50, 1, false});  // A hit changes nothing on disk.
+  fetch_and_store(3, 3500);                              // Evicts image 2, the least recently used.
+  CHECK(listener.events == std::vector<std::string>{"cached 1 4000", "cached 2 3000", "evicted 2", "cached 3 3500"});
+  h.edge.set_cache_listener(nullptr);
+  fetch_and_store(4, 100);
+  CHECK(listener.events.size() == 4);
+}

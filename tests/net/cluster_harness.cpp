@@ -164,7 +164,9 @@ std::optional<int> ChildProcess::wait_for_exit(std::chrono::milliseconds timeout
 }
 
 TempDirectory::TempDirectory() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "edgecache-net-test-XXXXXX").string();
+  // The pid in the name tells concurrent test runs' directories apart at a glance.
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / ("edgecache-net-test-" + std::to_string(::getpid()) + "-XXXXXX")).string();
   if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   path_ = pattern;
 }
@@ -218,6 +220,17 @@ bool send_raw_and_wait_for_close(std::uint16_t port, const std::string& bytes, s
   const bool closed = send_all(fd, bytes, deadline) && read_to_close(fd, ignored, deadline);
   ::close(fd);
   return closed;
+}
+
+std::optional<std::string> exchange_raw(std::uint16_t port, const std::string& bytes, std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  const int fd = connect_loopback(port, deadline);
+  if (fd < 0) return std::nullopt;
+  std::string received;
+  const bool closed = send_all(fd, bytes, deadline) && read_to_close(fd, received, deadline);
+  ::close(fd);
+  if (!closed) return std::nullopt;
+  return received;
 }
 
 std::optional<std::uint64_t> metric_value(const std::string& metrics, const std::string& name) {
@@ -286,13 +299,26 @@ std::vector<std::string> Cluster::command(std::uint32_t node) const {
     argv.push_back("--role=edge");
     argv.push_back("--canonical=" + std::to_string(canonical_id) + "=127.0.0.1:" + std::to_string(peer_ports_.at(canonical_id)));
   }
+  auto extra = extra_arguments_.find(node);
+  if (extra != extra_arguments_.end()) argv.insert(argv.end(), extra->second.begin(), extra->second.end());
   return argv;
 }
 
+void Cluster::add_arguments(std::uint32_t node, const std::vector<std::string>& arguments) {
+  auto& list = extra_arguments_[node];
+  list.insert(list.end(), arguments.begin(), arguments.end());
+}
+
+void Cluster::relaunch(std::uint32_t node) {
+  // Each life gets its own log file, so the logs of the earlier life stay readable for a failure message.
+  const std::size_t launch = ++launches_[node];
+  std::string log = directory_.path() + "/node" + std::to_string(node) + ".log";
+  if (launch > 1) log += "." + std::to_string(launch);
+  processes_[node] = std::make_unique<ChildProcess>(command(node), log);
+}
+
 bool Cluster::start(std::string& why) {
-  for (std::uint32_t node : {canonical_id, 1u, 2u, 3u}) {
-    processes_[node] = std::make_unique<ChildProcess>(command(node), directory_.path() + "/node" + std::to_string(node) + ".log");
-  }
+  for (std::uint32_t node : {canonical_id, 1u, 2u, 3u}) relaunch(node);
   // Ready means: every edge follows edge 3, and every node has all its links up both ways.
   auto links_complete = [&](std::uint32_t node) {
     const HttpResult status = http_request(http_port(node), "GET", "/status", {}, std::chrono::milliseconds(1000));

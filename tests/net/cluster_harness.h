@@ -35,6 +35,7 @@ class ChildProcess {
   // nothing on timeout.
   std::optional<int> wait_for_exit(std::chrono::milliseconds timeout);
   bool running();
+  pid_t pid() const { return pid_; }
   const std::string& log_path() const { return log_path_; }
 
  private:
@@ -80,6 +81,10 @@ HttpResult http_request(std::uint16_t port, const std::string& method, const std
 // whether the peer closed the connection within the timeout.
 bool send_raw_and_wait_for_close(std::uint16_t port, const std::string& bytes, std::chrono::milliseconds timeout);
 
+// Sends raw bytes to 127.0.0.1:`port` and returns everything the peer sent back before closing, or nothing
+// if it could not connect or did not close within `timeout`.
+std::optional<std::string> exchange_raw(std::uint16_t port, const std::string& bytes, std::chrono::milliseconds timeout);
+
 // Reads a metric's value from Prometheus text, or nothing if absent.
 std::optional<std::uint64_t> metric_value(const std::string& metrics, const std::string& name);
 
@@ -104,6 +109,13 @@ class Cluster {
   // up in both directions. Returns false (with the logs in `why`) if that does not happen in time.
   bool start(std::string& why);
 
+  // Adds command-line arguments for `node`, used by start() and relaunch(). Call before start().
+  void add_arguments(std::uint32_t node, const std::vector<std::string>& arguments);
+  // Starts `node` again (after it was killed), with a fresh log file; does not wait for it to be ready.
+  void relaunch(std::uint32_t node);
+  // The cluster's temporary directory (images, logs, and anything a test puts there).
+  const std::string& directory() const { return directory_.path(); }
+
   std::uint16_t http_port(std::uint32_t node) const;   // node: canonical_id or an edge id.
   std::uint16_t peer_port(std::uint32_t node) const;
   ChildProcess& process(std::uint32_t node);
@@ -122,6 +134,8 @@ class Cluster {
   std::map<std::uint32_t, std::uint16_t> http_ports_;
   std::map<std::uint32_t, std::uint16_t> peer_ports_;
   std::map<std::uint32_t, std::unique_ptr<ChildProcess>> processes_;
+  std::map<std::uint32_t, std::vector<std::string>> extra_arguments_;
+  std::map<std::uint32_t, std::size_t> launches_;
 };
 
 // Polls `condition` every 50 ms until it holds or `timeout` passes; returns whether it held.

@@ -55,3 +55,30 @@ TEST_CASE("an edge deaf to elections makes single_leader and leader_liveness fir
   CHECK(testing::fired(report, "single_leader"));
   CHECK(testing::fired(report, "leader_liveness"));
 }
+
+TEST_CASE("single_leader judges two leaders once more at the end, when no event follows the limit", "[sim][checkers]") {
+  // Classic edges send no heartbeats, so once the workload stops and a partition heals between two leaders
+  // (edge-2 elected itself on restarting while edge-3 was cut off), nothing happens any more: only the check
+  // at the end of the run sees that they overlapped for longer than the limit.
+  Scenario scenario = testing::small_scenario();
+  scenario.protocol = Protocol::classic;
+  scenario.workload.stop_ms = 1000;
+  Fault isolate;
+  isolate.at_ms = 500;
+  isolate.kind = FaultKind::isolate;
+  isolate.node = "edge-3";
+  Fault restart;
+  restart.at_ms = 1000;
+  restart.kind = FaultKind::restart;
+  restart.node = "edge-2";
+  Fault heal;
+  heal.at_ms = 1500;
+  heal.kind = FaultKind::heal;
+  scenario.faults = {isolate, restart, heal};
+  RunReport report = run_scenario(scenario, {});
+  INFO(testing::violations_text(report));
+  REQUIRE(testing::fired(report, "single_leader"));
+  for (const Violation& violation : report.violations) {
+    if (violation.checker == "single_leader") CHECK(violation.time_us == report.sim_time_us);
+  }
+}
