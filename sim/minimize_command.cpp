@@ -489,7 +489,9 @@ int minimize_command(const std::vector<std::string>& args) {
   std::printf("  faults  %zu -> %zu in %llu runs, %.2f s%s\n", before.faults, after.faults,
               static_cast<unsigned long long>(minimizer.runs() + 2), elapsed(),
               minimizer.budget_spent() ? " (stopped at the --max-runs bound; a larger one may shrink further)" : "");
-  for (const nlohmann::json& fault : scenario_to_json(current)["faults"]) std::printf("    %s\n", fault.dump().c_str());
+  // Held in a local: a range-for over a member of a temporary would read freed memory.
+  const nlohmann::json written = scenario_to_json(current);
+  for (const nlohmann::json& fault : written["faults"]) std::printf("    %s\n", fault.dump().c_str());
   std::printf("wrote %s (trace hash %s); reproduce: ./sim %s\n", request.output_path.c_str(),
               format_hash(check.trace_hash).c_str(), request.output_path.c_str());
   return exit_passed;

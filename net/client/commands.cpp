@@ -20,10 +20,11 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Runs one coroutine to completion on a private io_context and returns its value.
+// Runs one coroutine to completion on `context` and returns its value. The caller owns the context and
+// declares it before any connection the coroutine uses, so those connections are destroyed first: a socket
+// outliving its io_context would touch freed memory when closed.
 template <typename T>
-T run_to_completion(asio::awaitable<T> task) {
-  asio::io_context context(1);
+T run_to_completion(asio::io_context& context, asio::awaitable<T> task) {
   std::optional<T> value;
   asio::co_spawn(context, std::move(task), [&](std::exception_ptr error, T result) {
     if (error) std::rethrow_exception(error);
@@ -34,9 +35,10 @@ T run_to_completion(asio::awaitable<T> task) {
 }
 
 RoutedResult fetch_once(const ClientOptions& options, ImageId image_id, bool size_only) {
+  asio::io_context context(1);
   EdgeHealth health(options.cluster.edges.size());
   EdgeConnections connections;
-  return run_to_completion(fetch_with_failover(options.cluster, health, connections, image_id, size_only));
+  return run_to_completion(context, fetch_with_failover(options.cluster, health, connections, image_id, size_only));
 }
 
 std::string edge_name(const ClientOptions& options, std::size_t edge) {
@@ -124,8 +126,10 @@ int run_status(const ClientOptions& options, std::ostream& out, std::ostream&) {
       << std::setw(8) << "leader" << std::setw(7) << "epoch" << std::setw(8) << "items" << "bytes\n";
   bool all_up = true;
   for (std::size_t edge = 0; edge < options.cluster.edges.size(); ++edge) {
+    asio::io_context context(1);
     EdgeConnections connections;
-    const FetchResult result = run_to_completion(connections.get_text(options.cluster.edges[edge], "/status"));
+    const FetchResult result =
+        run_to_completion(context, connections.get_text(options.cluster.edges[edge], "/status"));
     out << std::setw(6) << edge << std::setw(24) << options.cluster.edges[edge].to_string();
     const auto status = result.outcome == FetchOutcome::ok ? nlohmann::json::parse(result.detail, nullptr, false)
                                                            : nlohmann::json(nullptr);
