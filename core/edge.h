@@ -191,6 +191,10 @@ class Edge final : public Node, public EdgeObservable {
   void reconcile_follower(NodeId follower, const std::vector<ImageId>& theirs);
   void follower_seen(NodeId follower);
   std::vector<NodeId> live_followers() const;
+  // Whether a follower that last acknowledged at `last_ack_us` still counts as alive at `now`.
+  bool ack_recent(TimeUs last_ack_us, TimeUs now) const {
+    return now - last_ack_us <= ms_to_us(config_.leader_timeout_ms);
+  }
   // Whether a pull from `source` may start (or be retried) now.
   bool pull_source_usable(NodeId source) const;
   bool holds(NodeId member, ImageId image_id) const;

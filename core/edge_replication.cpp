@@ -21,9 +21,9 @@ bool Edge::holds(NodeId member, ImageId image_id) const {
 std::vector<NodeId> Edge::live_followers() const {
   if (config_.protocol == Protocol::classic) return other_edges();  // The original knows of no liveness.
   std::vector<NodeId> live;
-  TimeUs now = env_.now_us();
+  const TimeUs now = env_.now_us();
   for (const auto& [follower, last_ack_us] : follower_last_ack_us_) {
-    if (now - last_ack_us <= ms_to_us(config_.leader_timeout_ms)) live.push_back(follower);
+    if (ack_recent(last_ack_us, now)) live.push_back(follower);
   }
   return live;
 }
@@ -35,13 +35,12 @@ bool Edge::pull_source_usable(NodeId source) const {
   // the image, anti-entropy orders it again (scenarios/regressions/leader_pulls_from_crashed_follower.json).
   if (role_ != Role::leader || config_.protocol == Protocol::classic) return true;
   auto last_ack = follower_last_ack_us_.find(source);
-  return last_ack != follower_last_ack_us_.end() &&
-         env_.now_us() - last_ack->second <= ms_to_us(config_.leader_timeout_ms);
+  return last_ack != follower_last_ack_us_.end() && ack_recent(last_ack->second, env_.now_us());
 }
 
 void Edge::follower_seen(NodeId follower) {
   auto [entry, first_time] = follower_last_ack_us_.try_emplace(follower, env_.now_us());
-  bool was_stale = !first_time && env_.now_us() - entry->second > ms_to_us(config_.leader_timeout_ms);
+  bool was_stale = !first_time && !ack_recent(entry->second, env_.now_us());
   entry->second = env_.now_us();
   // A follower that went quiet and came back may have lost or gained images meanwhile. (One seen for the
   // first time in this term has already pushed its inventory on accepting us.)

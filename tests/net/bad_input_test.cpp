@@ -23,15 +23,6 @@ namespace {
 
 using std::chrono::milliseconds;
 
-#define START_CLUSTER(cluster)               \
-  Cluster cluster;                           \
-  {                                          \
-    std::string why;                         \
-    const bool started = cluster.start(why); \
-    INFO(why);                               \
-    REQUIRE(started);                        \
-  }
-
 // Returns a process's resident set size in KiB from /proc, or 0 if unknown.
 std::uint64_t resident_kib(pid_t pid) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");

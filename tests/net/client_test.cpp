@@ -39,15 +39,6 @@ ClientRun run_client(const Cluster& cluster, std::vector<std::string> arguments,
   return run;
 }
 
-#define START_CLUSTER(cluster)               \
-  Cluster cluster;                           \
-  {                                          \
-    std::string why;                         \
-    const bool started = cluster.start(why); \
-    INFO(why);                               \
-    REQUIRE(started);                        \
-  }
-
 }  // namespace
 
 TEST_CASE("client: get, size and status over HTTP and RPC", "[net][client]") {

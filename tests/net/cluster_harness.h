@@ -151,3 +151,13 @@ bool eventually(std::chrono::milliseconds timeout, Condition condition) {
 }
 
 }  // namespace edgecache::net::testing
+
+// Declares `cluster` and starts it, failing the test with the harness's reason if it cannot start.
+#define START_CLUSTER(cluster)               \
+  Cluster cluster;                           \
+  {                                          \
+    std::string why;                         \
+    const bool started = cluster.start(why); \
+    INFO(why);                               \
+    REQUIRE(started);                        \
+  }

@@ -27,15 +27,6 @@ std::uint64_t metric(Cluster& cluster, std::uint32_t edge, const std::string& na
   return *value;
 }
 
-#define START_CLUSTER(cluster)          \
-  Cluster cluster;                      \
-  {                                     \
-    std::string why;                    \
-    const bool started = cluster.start(why); \
-    INFO(why);                          \
-    REQUIRE(started);                   \
-  }
-
 }  // namespace
 
 TEST_CASE("the highest edge leads and every edge serves every image with caching headers", "[net][cluster]") {

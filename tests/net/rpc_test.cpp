@@ -18,15 +18,6 @@ using std::chrono::milliseconds;
 
 std::string as_string(const std::vector<std::uint8_t>& bytes) { return {bytes.begin(), bytes.end()}; }
 
-#define START_CLUSTER(cluster)               \
-  Cluster cluster;                           \
-  {                                          \
-    std::string why;                         \
-    const bool started = cluster.start(why); \
-    INFO(why);                               \
-    REQUIRE(started);                        \
-  }
-
 }  // namespace
 
 TEST_CASE("rpc: get_image and get_image_size work on the canonical and on every edge", "[net][rpc]") {
