@@ -79,6 +79,13 @@ void MemoryCatalog::add(ImageId id, Body body) {
   EC_ASSERT(inserted, "MemoryCatalog::add called twice for one image id");
 }
 
+std::vector<ImageId> MemoryCatalog::ids() const {
+  std::vector<ImageId> ids;
+  ids.reserve(images_.size());
+  for (const auto& [id, body] : images_) ids.push_back(id);
+  return ids;
+}
+
 std::optional<ImageInfo> MemoryCatalog::info(ImageId id) const {
   const auto found = images_.find(id);
   if (found == images_.end()) return std::nullopt;

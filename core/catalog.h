@@ -37,6 +37,8 @@ class MemoryCatalog final : public Catalog {
   std::optional<ImageInfo> info(ImageId id) const override;
   Body body(ImageId id) const override;
   std::size_t image_count() const { return images_.size(); }
+  // Every image id, ascending.
+  std::vector<ImageId> ids() const;
 
  private:
   std::map<ImageId, Body> images_;

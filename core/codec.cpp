@@ -381,4 +381,20 @@ DecodeResult decode(std::span<const std::uint8_t> input) {
   return DecodeResult(std::move(message));
 }
 
+std::uint64_t message_digest(const Message& message) {
+  const auto* reply = std::get_if<ImageReply>(&message);
+  if (reply == nullptr || !reply->body) return checksum_of(encode(message));
+  // Encode the reply as a failed one so the body is left out, then restore the status and add the body's
+  // size and checksum, which pin its content.
+  ImageReply without_body = *reply;
+  without_body.status = Status::unavailable;
+  without_body.body = nullptr;
+  std::vector<std::uint8_t> bytes = encode(Message{without_body});
+  const std::uint64_t extra[] = {static_cast<std::uint64_t>(reply->status), reply->body->size(), reply->body->checksum()};
+  for (std::uint64_t value : extra) {
+    for (int shift = 0; shift < 64; shift += 8) bytes.push_back(static_cast<std::uint8_t>(value >> shift));
+  }
+  return checksum_of(bytes);
+}
+
 }  // namespace edgecache

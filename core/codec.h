@@ -73,4 +73,10 @@ class DecodeResult {
 // sender's claimed `checksum` is returned untouched for the receiver to compare.
 DecodeResult decode(std::span<const std::uint8_t> input);
 
+// Returns a 64-bit digest that pins every field of `message`, computed as checksum_of(encode(message)) with an
+// ImageReply's body left out and its size and checksum mixed in instead. Node traces record outputs by this
+// digest, so a replay compares outputs exactly without the recorder or the replayer holding image bytes.
+// REQUIRES: as for encode().
+std::uint64_t message_digest(const Message& message);
+
 }  // namespace edgecache

@@ -10,6 +10,20 @@
 
 namespace edgecache {
 
+void EdgeCounters::add(const EdgeCounters& more) {
+  hits += more.hits;
+  misses += more.misses;
+  coalesced += more.coalesced;
+  origin_fetches += more.origin_fetches;
+  size_queries += more.size_queries;
+  checksum_failures += more.checksum_failures;
+  evictions += more.evictions;
+  replicas_received += more.replicas_received;
+  pull_orders_sent += more.pull_orders_sent;
+  elections_started += more.elections_started;
+  times_elected += more.times_elected;
+}
+
 const char* role_name(Role role) {
   switch (role) {
     case Role::follower: return "follower";

@@ -77,6 +77,9 @@ struct EdgeCounters {
   std::uint64_t pull_orders_sent = 0;
   std::uint64_t elections_started = 0;
   std::uint64_t times_elected = 0;
+
+  // Adds `more` field by field: totals over edges and incarnations.
+  void add(const EdgeCounters& more);
 };
 
 // What checkers may see of an edge. Real edges implement it; tests implement it to play a broken edge.

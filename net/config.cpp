@@ -112,13 +112,15 @@ po::options_description make_options() {
     ("origin-timeout-ms", text(std::to_string(defaults.origin_timeout_ms)), "one origin fetch or size query")
     ("pull-timeout-ms", text(std::to_string(defaults.pull_timeout_ms)), "one replication pull")
     ("anti-entropy-interval-ms", text(std::to_string(defaults.anti_entropy_interval_ms)), "leader: inventory reconciliation period")
-    ("log-level", text("info"), "debug | info | warn | error");
+    ("log-level", text("info"), "debug | info | warn | error")
+    ("trace", text(""), "write this node's trace (JSON Lines, docs/real-traces.md) to this file; empty records none");
   // clang-format on
   return options;
 }
 
 DaemonConfig build_config(const po::variables_map& values) {
   DaemonConfig config;
+  config.trace_path = option_text(values, "trace");
   const std::string role = option_text(values, "role");
   if (role == "canonical") {
     config.role = DaemonRole::canonical;

@@ -20,6 +20,7 @@
 #include "net/local_clients.h"
 #include "net/peer_links.h"
 #include "net/real_env.h"
+#include "net/trace_headers.h"
 
 namespace edgecache::net {
 
@@ -49,8 +50,27 @@ std::map<NodeId, Address> peer_addresses(const DaemonConfig& config) {
   return peers;
 }
 
+// Starts the node trace if --trace asked for one: writes the common header fields plus `role_fields` and
+// hands the trace to the env. Returns false (logged) if the file cannot be opened.
+bool start_trace(Runtime& runtime, RealEnv& env, const nlohmann::ordered_json& role_fields,
+                 std::unique_ptr<NodeTrace>& trace) {
+  if (runtime.config.trace_path.empty()) return true;
+  std::map<NodeId, std::string> names = trace_host_names(runtime.config);
+  std::string error;
+  trace = NodeTrace::open(runtime.config.trace_path, names.at(runtime.config.id), names, error);
+  if (!trace) {
+    runtime.logger.error("trace_unusable", {{"flag", "trace"}, {"reason", error}});
+    return false;
+  }
+  nlohmann::ordered_json header = daemon_trace_header(runtime.config, env);
+  for (const auto& [key, value] : role_fields.items()) header[key] = value;
+  trace->header(std::move(header));
+  env.set_trace(trace.get());
+  return true;
+}
+
 // Listens on both ports, waits for a signal and then stops everything. Returns the exit code.
-int serve(Runtime& runtime, PeerLinks& links, HttpServer* http, RealEnv& env) {
+int serve(Runtime& runtime, PeerLinks& links, HttpServer* http, RealEnv& env, NodeTrace* trace) {
   if (auto error = links.listen(runtime.config.listen)) {
     runtime.logger.error("listen_failed", {{"flag", "listen"}, {"reason", *error}});
     return 1;
@@ -74,6 +94,7 @@ int serve(Runtime& runtime, PeerLinks& links, HttpServer* http, RealEnv& env) {
                                   {"http_listen", runtime.config.http_listen ? runtime.config.http_listen->to_string() : ""}});
   runtime.context.run();
   runtime.logger.info("stopped");
+  if (trace != nullptr) trace->close({{"lines", trace->lines()}, {"stopped_by", "signal"}});
   return 0;
 }
 
@@ -85,23 +106,26 @@ int run_canonical(Runtime& runtime) {
   }
   runtime.logger.info("catalog_loaded", {{"images", catalog.image_count()}, {"images_dir", runtime.config.images_dir}});
 
+  std::unique_ptr<NodeTrace> trace;
   std::optional<RealEnv> env;
   PeerLinks links(runtime.context, runtime.config.id, peer_addresses(runtime.config), runtime.logger,
-                  [&env](NodeId from, Message message) { env->deliver(from, std::move(message)); });
+                  [&env](NodeId from, Message message, std::uint64_t lamport) { env->deliver(from, std::move(message), lamport); });
   MessageRouter router(links, nullptr);
   env.emplace(runtime.context, runtime.config.id, router);
+  if (!start_trace(runtime, *env, {{"catalog", catalog_json(catalog)}}, trace)) return 1;
   Canonical canonical(*env, catalog);
   env->attach(canonical);
   CanonicalHttpHandler handler(runtime.config.id, catalog, canonical, links);
   std::optional<HttpServer> http;
   if (runtime.config.http_listen) http.emplace(runtime.context, handler, runtime.logger);
-  return serve(runtime, links, http ? &*http : nullptr, *env);
+  return serve(runtime, links, http ? &*http : nullptr, *env, trace.get());
 }
 
 int run_edge(Runtime& runtime) {
+  std::unique_ptr<NodeTrace> trace;
   std::optional<RealEnv> env;
   PeerLinks links(runtime.context, runtime.config.id, peer_addresses(runtime.config), runtime.logger,
-                  [&env](NodeId from, Message message) { env->deliver(from, std::move(message)); });
+                  [&env](NodeId from, Message message, std::uint64_t lamport) { env->deliver(from, std::move(message), lamport); });
   MessageRouter router(links, nullptr);
   env.emplace(runtime.context, runtime.config.id, router);
   LruCache cache(runtime.config.cache_bytes);
@@ -114,6 +138,11 @@ int run_edge(Runtime& runtime) {
       return 1;
     }
   }
+  const nlohmann::ordered_json edge_fields = {
+      {"edge_config", edge_config_json(runtime.config.edge)},
+      {"cache_budget_bytes", runtime.config.cache_bytes},
+      {"preloaded", preloaded_cache_json(cache, disk ? disk->load_order() : std::vector<ImageId>{})}};
+  if (!start_trace(runtime, *env, edge_fields, trace)) return 1;
   Edge edge(*env, runtime.config.edge, cache);
   if (disk) edge.set_cache_listener(&*disk);
 
@@ -125,6 +154,12 @@ int run_edge(Runtime& runtime) {
       runtime.logger.info("leader_changed", {{"leader", status.leader ? nlohmann::ordered_json(*status.leader) : nlohmann::ordered_json(nullptr)},
                                              {"epoch", status.epoch},
                                              {"state", role_name(status.role)}});
+      if (trace) {
+        NodeTrace::Line(*trace, env->stamp(), "state")
+            .field("role", role_name(status.role))
+            .field("leader", status.leader ? trace->name_of(*status.leader) : std::string())
+            .field("epoch", std::uint64_t{status.epoch});
+      }
     }
     last_status = status;
   });
@@ -136,7 +171,7 @@ int run_edge(Runtime& runtime) {
   EdgeHttpHandler handler(edge, local, links);
   std::optional<HttpServer> http;
   if (runtime.config.http_listen) http.emplace(runtime.context, handler, runtime.logger);
-  return serve(runtime, links, http ? &*http : nullptr, *env);
+  return serve(runtime, links, http ? &*http : nullptr, *env, trace.get());
 }
 
 // Raises the soft limit on open descriptors to the hard limit: the default soft limit (often 1024) is below

@@ -120,6 +120,7 @@ std::optional<std::string> DiskCache::load(LruCache& cache) {
       remove_file(candidate.image_id);
     }
     const LruCache::InsertResult result = cache.insert(candidate.image_id, body);
+    load_order_.push_back(candidate.image_id);
     for (const ImageId evicted : result.evicted) {
       ++counters_.dropped_over_budget;
       remove_file(evicted);

@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/edge.h"
 #include "core/lru_cache.h"
@@ -39,6 +40,11 @@ class DiskCache final : public CacheListener {
   // saying why the directory cannot be used, or nothing.
   std::optional<std::string> load(LruCache& cache);
 
+  // The ids load() inserted into the cache, in insertion order (some may have been evicted by later ones).
+  // Inserting the same bodies in this order into an empty cache of the same budget rebuilds the same cache,
+  // which is how a node trace lets a replay start where the daemon started.
+  const std::vector<ImageId>& load_order() const { return load_order_; }
+
   void on_cached(ImageId image_id, const Body& body) override;
   void on_evicted(ImageId image_id) override;
 
@@ -48,6 +54,7 @@ class DiskCache final : public CacheListener {
   void remove_file(ImageId image_id);
 
   std::string directory_;
+  std::vector<ImageId> load_order_;
   Logger& logger_;
   std::map<ImageId, std::string> files_;  // The file holding each cached image.
   DiskCacheCounters counters_;

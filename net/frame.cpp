@@ -18,24 +18,27 @@ std::uint64_t load_little_endian(const std::uint8_t* in, std::size_t width) {
   return value;
 }
 
-OutgoingFrame make_frame(FrameKind kind, std::vector<std::uint8_t> payload) {
+OutgoingFrame make_frame(FrameKind kind, std::vector<std::uint8_t> payload, std::uint64_t lamport) {
   OutgoingFrame frame;
   store_little_endian(frame.header.data(), payload.size(), 4);
   frame.header[4] = frame_version;
   frame.header[5] = static_cast<std::uint8_t>(kind);
   store_little_endian(frame.header.data() + 8, checksum_of(payload), 8);
+  store_little_endian(frame.header.data() + 16, lamport, 8);
   frame.payload = std::move(payload);
   return frame;
 }
 
 }  // namespace
 
-OutgoingFrame make_message_frame(const Message& message) { return make_frame(FrameKind::message, encode(message)); }
+OutgoingFrame make_message_frame(const Message& message, std::uint64_t lamport) {
+  return make_frame(FrameKind::message, encode(message), lamport);
+}
 
 OutgoingFrame make_hello_frame(NodeId sender) {
   std::vector<std::uint8_t> payload(hello_payload_bytes);
   store_little_endian(payload.data(), sender, hello_payload_bytes);
-  return make_frame(FrameKind::hello, std::move(payload));
+  return make_frame(FrameKind::hello, std::move(payload), 0);
 }
 
 std::variant<FrameHeader, FrameError> parse_frame_header(std::span<const std::uint8_t, frame_header_bytes> bytes) {
@@ -54,6 +57,7 @@ std::variant<FrameHeader, FrameError> parse_frame_header(std::span<const std::ui
   header.payload_bytes = static_cast<std::uint32_t>(length);
   header.kind = static_cast<FrameKind>(bytes[5]);
   header.checksum = load_little_endian(bytes.data() + 8, 8);
+  header.lamport = load_little_endian(bytes.data() + 16, 8);
   return header;
 }
 

@@ -131,7 +131,7 @@ bool InboundLink::consume_frames() {
       return false;
     }
     ++shared_->counters.frames_received;
-    shared_->deliver(peer_, std::move(std::get<Message>(frame)));
+    shared_->deliver(peer_, std::move(std::get<Message>(frame)), header.lamport);
   }
   return true;
 }

@@ -74,12 +74,12 @@ void LocalClients::finish(NodeId id, std::optional<Message> reply) {
   });
 }
 
-void MessageRouter::send(NodeId to, Message message) {
+void MessageRouter::send(NodeId to, Message message, std::uint64_t lamport) {
   if (LocalClients::owns(to)) {
     if (local_ != nullptr) local_->deliver(to, std::move(message));
     return;
   }
-  links_.send(to, message);
+  links_.send(to, message, lamport);
 }
 
 }  // namespace edgecache::net

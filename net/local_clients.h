@@ -65,7 +65,7 @@ class MessageRouter final : public MessageSink {
   // Both must outlive the router. `local` may be null (the canonical has no local clients).
   MessageRouter(PeerLinks& links, LocalClients* local) : links_(links), local_(local) {}
   void set_local(LocalClients* local) { local_ = local; }
-  void send(NodeId to, Message message) override;
+  void send(NodeId to, Message message, std::uint64_t lamport) override;
 
  private:
   PeerLinks& links_;

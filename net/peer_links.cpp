@@ -104,7 +104,7 @@ void PeerLinks::stop() {
   }
 }
 
-void PeerLinks::send(NodeId to, const Message& message) {
+void PeerLinks::send(NodeId to, const Message& message, std::uint64_t lamport) {
   auto found = outbound_.find(to);
   if (found == outbound_.end()) {
     ++shared_->counters.dropped_unknown_peer;
@@ -115,7 +115,7 @@ void PeerLinks::send(NodeId to, const Message& message) {
     ++shared_->counters.dropped_peer_down;
     return;
   }
-  found->second->send(make_message_frame(message));
+  found->second->send(make_message_frame(message, lamport));
 }
 
 std::vector<NodeId> PeerLinks::connected_outbound() const {

@@ -45,8 +45,9 @@ class OutboundLink;
 
 class PeerLinks {
  public:
-  // Receives every message that arrives from a peer, on the io_context thread.
-  using DeliverFunction = std::function<void(NodeId from, Message message)>;
+  // Receives every message that arrives from a peer, on the io_context thread, with the Lamport stamp its
+  // frame carried.
+  using DeliverFunction = std::function<void(NodeId from, Message message, std::uint64_t lamport)>;
 
   // `peers` maps every node this one may send to (itself excluded) to its address; inbound connections are
   // accepted only from those ids. `context` and `logger` must outlive this object.
@@ -65,8 +66,9 @@ class PeerLinks {
   // Closes every connection and stops reconnecting.
   void stop();
 
-  // Queues `message` for `to`; drops and counts it if `to` is unknown or down, or its queue is full.
-  void send(NodeId to, const Message& message);
+  // Queues `message` for `to`, stamped with the Lamport clock `lamport`; drops and counts it if `to` is
+  // unknown or down, or its queue is full.
+  void send(NodeId to, const Message& message, std::uint64_t lamport);
 
   // Peers this node can currently send to, and peers currently connected to it, in ascending order.
   std::vector<NodeId> connected_outbound() const;

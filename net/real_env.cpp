@@ -1,5 +1,7 @@
 #include "net/real_env.h"
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 
 #include "core/assert.h"
@@ -10,7 +12,8 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Seeds a node's stream from the OS. Real mode cannot be replayed anyway, so there is no seed to record.
+// Seeds a node's stream from the OS. A node trace records the seed, which is what lets a replay draw the
+// same numbers.
 std::uint64_t os_seed() {
   std::random_device device;
   return (static_cast<std::uint64_t>(device()) << 32) ^ device();
@@ -19,7 +22,7 @@ std::uint64_t os_seed() {
 }  // namespace
 
 RealEnv::RealEnv(asio::io_context& context, NodeId self, MessageSink& sink)
-    : context_(context), self_(self), sink_(sink), random_(os_seed()) {}
+    : context_(context), self_(self), sink_(sink), random_seed_(os_seed()), random_(random_seed_) {}
 
 void RealEnv::attach(Node& node, std::function<void()> after_event) {
   EC_ASSERT(node_ == nullptr, "RealEnv::attach called twice");
@@ -30,22 +33,28 @@ void RealEnv::attach(Node& node, std::function<void()> after_event) {
 void RealEnv::start() {
   EC_ASSERT(node_ != nullptr, "RealEnv::start before attach");
   asio::post(context_, [this] {
+    begin_event(0);
+    if (trace_ != nullptr) trace_->started(stamp());
     node_->on_start();
-    after_event();
+    end_event();
   });
 }
 
-void RealEnv::deliver(NodeId from, Message message) {
+void RealEnv::deliver(NodeId from, Message message, std::uint64_t sent_lamport) {
   EC_ASSERT(node_ != nullptr, "RealEnv::deliver before attach");
-  asio::post(context_, [this, from, message = std::move(message)] {
+  asio::post(context_, [this, from, sent_lamport, message = std::move(message)] {
+    begin_event(sent_lamport);
+    if (trace_ != nullptr) trace_->received(stamp(), from, sent_lamport, message);
     node_->on_message(from, message);
-    after_event();
+    end_event();
   });
 }
 
 void RealEnv::send(NodeId to, Message message) {
   EC_ASSERT(to != self_, "a node never sends to itself");
-  sink_.send(to, std::move(message));
+  ++lamport_;
+  if (trace_ != nullptr) trace_->sent(stamp(), to, message);
+  sink_.send(to, std::move(message), lamport_);
 }
 
 TimerId RealEnv::start_timer(TimeUs delay_us, Timer timer) {
@@ -60,21 +69,35 @@ TimerId RealEnv::start_timer(TimeUs delay_us, Timer timer) {
     auto found = timers_.find(id);
     if (found == timers_.end()) return;
     timers_.erase(found);
+    begin_event(0);
+    if (trace_ != nullptr) trace_->timer_fired(stamp(), id, timer);
     node_->on_timer(timer);
-    after_event();
+    end_event();
   });
+  if (trace_ != nullptr) trace_->timer_set(stamp(), id, timer, delay_us);
   return id;
 }
 
 void RealEnv::cancel_timer(TimerId id) {
+  // Recorded even when the timer already fired: the node made the call, and a replay must see it make it.
+  if (trace_ != nullptr) trace_->timer_cancelled(stamp(), id);
   auto found = timers_.find(id);
   if (found == timers_.end()) return;
   found->second->cancel();
   timers_.erase(found);
 }
 
-void RealEnv::after_event() {
+void RealEnv::begin_event(std::uint64_t seen_lamport) {
+  EC_ASSERT(!in_event_, "node events never nest");
+  in_event_ = true;
+  event_time_us_ = clock_.now_us();
+  event_wall_us_ = wall_clock_us();
+  lamport_ = std::max(lamport_, seen_lamport) + 1;
+}
+
+void RealEnv::end_event() {
   if (after_event_) after_event_();
+  in_event_ = false;
 }
 
 }  // namespace edgecache::net

@@ -2,6 +2,11 @@
 // The real-world Env: time from the steady clock, timers on the daemon's io_context, randomness from the OS,
 // and messages handed to a MessageSink (peer links, or the local HTTP clients). Every node call happens on
 // the io_context's single thread, so node code stays single-threaded exactly as under the simulator.
+//
+// Like the simulator, it freezes the clock for the length of each event: now_us() returns the reading taken
+// when the event began. With the random seed and the inputs recorded, that makes a node's run replayable
+// (docs/real-traces.md), and an optional NodeTrace records exactly that. The env also keeps the node's
+// Lamport clock, which rides on every message it sends.
 
 #include <cstdint>
 #include <functional>
@@ -14,6 +19,7 @@
 
 #include "core/env.h"
 #include "core/node.h"
+#include "net/node_trace.h"
 #include "net/steady_time.h"
 
 namespace edgecache::net {
@@ -22,8 +28,9 @@ namespace edgecache::net {
 class MessageSink {
  public:
   virtual ~MessageSink() = default;
-  // Takes `message` for delivery to `to`, best effort; never blocks.
-  virtual void send(NodeId to, Message message) = 0;
+  // Takes `message` for delivery to `to`, best effort; never blocks. `lamport` is the sender's Lamport clock
+  // stamp, to carry with the message where the transport can.
+  virtual void send(NodeId to, Message message, std::uint64_t lamport) = 0;
 };
 
 class RealEnv final : public Env {
@@ -39,10 +46,18 @@ class RealEnv final : public Env {
   void start();
 
   // Posts on_message(from, message) to the node; this is how work from connections enters the node.
-  void deliver(NodeId from, Message message);
+  // `sent_lamport` is the stamp the message carried (0 from a local client, which keeps no clock).
+  void deliver(NodeId from, Message message, std::uint64_t sent_lamport = 0);
+
+  // Records every input and output of the node to `trace` from now on. REQUIRES: before start().
+  void set_trace(NodeTrace* trace) { trace_ = trace; }
+  // The seed of the node's random stream, which a trace header must record.
+  std::uint64_t random_seed() const { return random_seed_; }
+  // When the current (or last) event happened, for lines an observer adds to the trace about it.
+  TraceStamp stamp() const { return {event_time_us_, event_wall_us_, lamport_}; }
 
   NodeId self() const override { return self_; }
-  TimeUs now_us() override { return clock_.now_us(); }
+  TimeUs now_us() override { return in_event_ ? event_time_us_ : clock_.now_us(); }
   void send(NodeId to, Message message) override;
   TimerId start_timer(TimeUs delay_us, Timer timer) override;
   void cancel_timer(TimerId id) override;
@@ -51,7 +66,9 @@ class RealEnv final : public Env {
   std::size_t active_timer_count() const { return timers_.size(); }
 
  private:
-  void after_event();
+  // Brackets every node call: freezes the clock and ticks the Lamport clock (to at least `seen_lamport`).
+  void begin_event(std::uint64_t seen_lamport);
+  void end_event();
 
   boost::asio::io_context& context_;
   NodeId self_;
@@ -59,7 +76,13 @@ class RealEnv final : public Env {
   Node* node_ = nullptr;
   std::function<void()> after_event_;
   SteadyTime clock_;
+  std::uint64_t random_seed_;
   std::mt19937_64 random_;
+  NodeTrace* trace_ = nullptr;
+  bool in_event_ = false;
+  TimeUs event_time_us_ = 0;
+  std::int64_t event_wall_us_ = 0;
+  std::uint64_t lamport_ = 0;
   TimerId next_timer_id_ = 1;
   std::map<TimerId, std::unique_ptr<boost::asio::steady_timer>> timers_;
 };

@@ -6,6 +6,7 @@
 #include "core/assert.h"
 #include "core/canonical.h"
 #include "core/catalog.h"
+#include "sim/expectations.h"
 #include "sim/random.h"
 #include "sim/trace.h"
 #include "sim/trace_fields.h"
@@ -15,20 +16,6 @@
 namespace edgecache::sim {
 
 namespace {
-
-void add_counters(EdgeCounters& total, const EdgeCounters& more) {
-  total.hits += more.hits;
-  total.misses += more.misses;
-  total.coalesced += more.coalesced;
-  total.origin_fetches += more.origin_fetches;
-  total.size_queries += more.size_queries;
-  total.checksum_failures += more.checksum_failures;
-  total.evictions += more.evictions;
-  total.replicas_received += more.replicas_received;
-  total.pull_orders_sent += more.pull_orders_sent;
-  total.elections_started += more.elections_started;
-  total.times_elected += more.times_elected;
-}
 
 // Wraps every host's node so the cluster learns when an incarnation ends (a crash or restart destroys it):
 // it keeps its view pointers current and folds the edge's counters into the run's totals.
@@ -214,7 +201,7 @@ std::unique_ptr<Node> Run::make_client(NodeId id, Env& env) {
 }
 
 void Run::retire(NodeId id, Node& /*node*/) {
-  if (edges_[id] != nullptr) add_counters(report_.edge_totals, edges_[id]->counters());
+  if (edges_[id] != nullptr) report_.edge_totals.add(edges_[id]->counters());
   edge_views_[id] = nullptr;
   edges_[id] = nullptr;
   last_status_[id] = EdgeStatus{};
@@ -253,7 +240,7 @@ RunReport Run::execute() {
   world_.run_until(end_us);
 
   for (NodeId edge : layout_.edges) {
-    if (edges_[edge] != nullptr) add_counters(report_.edge_totals, edges_[edge]->counters());
+    if (edges_[edge] != nullptr) report_.edge_totals.add(edges_[edge]->counters());
   }
   for (auto& checker : checkers_) checker->finish(end_us, quiet_since_us_);
   check_expectations();
@@ -523,53 +510,18 @@ void Run::nemesis_fault(FaultKind kind) {
 }
 
 void Run::check_expectations() {
-  const Expectations& expect = scenario_.expect;
-  TimeUs now = world_.now();
-  auto fail = [&](std::string node, std::string detail) {
-    context_.report(Violation{"expect", now, std::move(node), std::move(detail)});
-  };
-  if (expect.final_leader) {
-    NodeId wanted = id_of(*expect.final_leader);
-    for (NodeId edge : layout_.edges) {
-      if (edge_views_[edge] == nullptr || !world_.is_running(edge)) continue;
-      EdgeStatus status = edge_views_[edge]->status();
-      if (status.leader != wanted) {
-        fail(name(edge), "follows " + (status.leader ? name(*status.leader) : std::string("no leader")) +
-                             ", expected final leader " + *expect.final_leader);
-      }
-    }
+  ExpectationInputs inputs;
+  for (NodeId edge : layout_.edges) {
+    if (edge_views_[edge] == nullptr || !world_.is_running(edge)) continue;
+    EdgeStatus status = edge_views_[edge]->status();
+    inputs.running_edges.push_back({name(edge), status.leader ? std::optional<std::string>(name(*status.leader)) : std::nullopt});
   }
-  if (expect.min_success_ratio) {
-    std::uint64_t ok = 0;
-    std::uint64_t counted = 0;
-    for (const auto& by_outcome : report_.requests) {
-      ok += by_outcome[static_cast<std::size_t>(Outcome::ok)];
-      for (std::size_t outcome = 0; outcome < outcome_count; ++outcome) {
-        if (outcome != static_cast<std::size_t>(Outcome::not_found)) counted += by_outcome[outcome];
-      }
-    }
-    double ratio = counted == 0 ? 1.0 : static_cast<double>(ok) / static_cast<double>(counted);
-    if (ratio < *expect.min_success_ratio) {
-      fail("", "success ratio " + std::to_string(ratio) + " below the expected " + std::to_string(*expect.min_success_ratio));
-    }
-  }
-  if (expect.max_origin_fetches_per_image) {
-    for (const auto& [image, count] : origin_fetches_per_image_) {
-      if (count > *expect.max_origin_fetches_per_image) {
-        fail("", "image " + std::to_string(image) + " was fetched from the origin " + std::to_string(count) +
-                     " times, expected at most " + std::to_string(*expect.max_origin_fetches_per_image));
-      }
-    }
-  }
-  if (expect.min_leader_changes) {
-    std::uint64_t changes = became_leader_ > 0 ? became_leader_ - 1 : 0;
-    if (changes < *expect.min_leader_changes) {
-      fail("", std::to_string(changes) + " leader changes, expected at least " + std::to_string(*expect.min_leader_changes));
-    }
-  }
-  if (expect.min_evictions && report_.edge_totals.evictions < *expect.min_evictions) {
-    fail("", std::to_string(report_.edge_totals.evictions) + " evictions, expected at least " +
-                 std::to_string(*expect.min_evictions));
+  inputs.requests = report_.requests;
+  inputs.origin_fetches_per_image = origin_fetches_per_image_;
+  inputs.leader_changes = became_leader_ > 0 ? became_leader_ - 1 : 0;
+  inputs.evictions = report_.edge_totals.evictions;
+  for (Violation& violation : sim::check_expectations(scenario_.expect, inputs, world_.now())) {
+    context_.report(std::move(violation));
   }
 }
 

@@ -48,6 +48,7 @@ struct RunReport {
   std::uint64_t events = 0;
   TimeUs sim_time_us = 0;
   double wall_seconds = 0;  // Filled in by the command that ran it; the simulator itself never reads a clock.
+  bool from_real_run = false;  // Judged from a real cluster's node traces (sim check); sim_time_us is its span.
   std::uint32_t edges = 0;
   std::array<std::array<std::uint64_t, outcome_count>, request_kind_count> requests{};  // [kind][outcome]
   EdgeCounters edge_totals;  // Summed over every edge and incarnation.

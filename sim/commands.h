@@ -38,6 +38,23 @@ int view_command(const std::vector<std::string>& args);
 // returns 2 on failure, 0 on success.
 int write_trace_views(const std::string& trace_path, const std::string& html_path, const std::string& shiviz_path);
 
+// `sim replay-node TRACE... [--node NAME] [--json]`: re-drives each edge or canonical node trace's node from
+// its recorded inputs and compares its outputs with the recorded ones (docs/real-traces.md). Returns 0 if
+// every trace reproduced, 1 at a divergence (the line, the recorded and the replayed output are printed),
+// 2 if a file is not a well-formed node trace (file:line and the reason) or holds no core node.
+int replay_node_command(const std::vector<std::string>& args);
+// `sim check TRACE... [--scenario FILE] [--json]`: merges the node traces of a real run in causal order,
+// replays the nodes, and runs the simulator's checkers and the scenario's expectations over them. Returns 0
+// if every check held, 1 on a violation, 2 for bad input.
+int check_command(const std::vector<std::string>& args);
+// `sim from-trace TRACE... -o SCENARIO.json`: turns a real run's node traces into a scenario (cluster, catalog,
+// workload and faults as observed; sim/trace_to_scenario.h), writes it and prints what was inferred. Returns 0
+// once written, 2 for bad input (an unreadable trace, no edge trace, no -o, an unwritable output).
+int from_trace_command(const std::vector<std::string>& args);
+
+// Returns the whole content of the file at `path`, or nothing if it cannot be read.
+std::optional<std::string> read_text_file(const std::string& path);
+
 // Reads and validates a scenario file. On failure prints "PATH: field: reason" to stderr and returns nothing.
 std::optional<Scenario> load_scenario_file(const std::string& path);
 
@@ -47,5 +64,10 @@ std::optional<std::string> flag_value(const std::vector<std::string>& args, std:
 
 // Parses an unsigned integer flag value; on failure prints "FLAG: reason" to stderr and returns nothing.
 std::optional<std::uint64_t> parse_unsigned_flag(const std::string& flag, const std::string& value);
+
+// `sim real SCENARIO` (or `sim SCENARIO --real`): runs the scenario against a real cluster of local processes,
+// judges it from the node traces with `sim check`, and prints that verdict beside the simulator's. Returns 0
+// if the real run passed, 1 if it failed a check, 2 for bad input, 4 if the cluster did not start.
+int real_run_command(const std::vector<std::string>& args);
 
 }  // namespace edgecache::sim

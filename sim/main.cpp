@@ -41,6 +41,37 @@ constexpr const char* usage = R"(usage:
       clients and edges are delta-debugged. Prints the sizes before and after and writes OUT.json, which
       fails by itself with ./sim OUT.json. At most N runs (default 400). Exit status 0 written, 1 the input
       run passes (nothing to minimize), 2 bad input, 3 the failure did not survive as an explicit timeline.
+  sim replay-node TRACE... [--node NAME] [--json]
+      Re-drives a real daemon's node (edge or canonical) from the inputs its node trace (--trace of the
+      daemon) recorded, with the recorded clock and random seed, and compares every send and timer it makes
+      with the recorded outputs. With several files (a run's trace directory), replays every edge and
+      canonical trace, or with --node only those of NAME. Exit status 0 reproduced, 1 at the first divergence
+      (its line, recorded and replayed), 2 if a file is not a node trace or holds no core node.
+  sim check TRACE... [--scenario FILE] [--json]
+      Merges a real run's node traces (daemons, their restarts, the load client, the fault controller) in
+      causal order, replays the nodes, and runs the simulator's checkers and the scenario's expectations over
+      the run (the scenario: --scenario, else the controller's header, else defaults). Prints the summary
+      ./sim SCENARIO prints. Exit status 0 all held, 1 a violation, 2 bad input. See docs/real-traces.md.
+  sim real SCENARIO.json [--seed N] [--work-dir DIR] [--json]      (also: sim SCENARIO.json --real)
+      Runs the scenario against a real cluster: the daemons as local processes on loopback, the load client
+      driving the workload, and the fault timeline done for real (crash: kill -9, restart: a new process,
+      pause/resume: SIGSTOP/SIGCONT; faults that cannot be done for real are reported, never skipped
+      silently). Then judges the real run with sim check and prints its verdict beside the simulator's.
+      --work-dir DIR       where images, traces and logs go (default: a new directory under /tmp)
+      --bin-dir DIR        where edgecache-server, -client and -gen-images are (default: net/ beside sim)
+      --network NET        netns (a network namespace per daemon, so partitions, isolations and cuts are
+                           iptables rules; needs root), loopback (no link faults), docker (containers of the
+                           edgecache image, EDGECACHE_IMAGE or edgecache:local, on Docker networks; crash is
+                           docker kill, pause docker pause, a partition moves containers between networks),
+                           or auto (default: netns when possible, else loopback)
+      --base-port P        loopback: first of the ports to use (default: a free block is found)
+      --max-image-bytes N  caps generated image sizes (default 65536), which keeps node traces small
+      Exit status 0 the real run passed its checks, 1 it failed one, 2 bad input, 4 the cluster did not start.
+  sim from-trace TRACE... -o SCENARIO.json
+      Turns a real run's node traces into a scenario: cluster size and edge settings from the daemons'
+      headers, catalog from the canonical's, workload (rate, window, popularity, size fraction) from the
+      client's, and faults from the controller's log or, without one, from what the traces show (a trace that
+      stops without a summary is a crash, a later incarnation a restart). Explore it with sim sweep.
   sim bench [--case NAME]
       Runs the standard benchmarks and prints events/s, simulated seconds per wall second and peak memory.
       Cases: standard, standard_traced, hour, edges_100, million_requests (default: all, each in its own
@@ -73,6 +104,13 @@ int main(int argc, char** argv) {
   if (args[0] == "replay") return edgecache::sim::replay_command({args.begin() + 1, args.end()});
   if (args[0] == "sweep") return edgecache::sim::sweep_command({args.begin() + 1, args.end()});
   if (args[0] == "minimize") return edgecache::sim::minimize_command({args.begin() + 1, args.end()});
+  if (args[0] == "replay-node") return edgecache::sim::replay_node_command({args.begin() + 1, args.end()});
+  if (args[0] == "check") return edgecache::sim::check_command({args.begin() + 1, args.end()});
+  if (args[0] == "from-trace") return edgecache::sim::from_trace_command({args.begin() + 1, args.end()});
   if (args[0] == "view") return edgecache::sim::view_command({args.begin() + 1, args.end()});
+  if (args[0] == "real") return edgecache::sim::real_run_command({args.begin() + 1, args.end()});
+  for (const std::string& arg : args) {
+    if (arg == "--real") return edgecache::sim::real_run_command(args);
+  }
   return edgecache::sim::run_command(args);
 }

@@ -44,13 +44,17 @@ std::string reproduce_command(const std::string& scenario_path, std::uint64_t se
   return "./sim " + scenario_path + " --seed " + std::to_string(seed);
 }
 
-std::string format_summary(const RunReport& report, const std::string& scenario_path) {
+std::string format_summary(const RunReport& report, const std::string& scenario_path, const std::string& reproduce) {
   std::ostringstream out;
   out << "scenario  " << report.scenario_name << " (" << scenario_path << "), seed " << report.seed << ", protocol "
       << protocol_name(report.protocol) << ", " << report.edges << " edges\n";
-  char rate[64];
-  std::snprintf(rate, sizeof rate, "%.2f s wall", report.wall_seconds);
-  out << "simulated " << seconds(report.sim_time_us) << " in " << rate << ", " << report.events << " events\n";
+  if (report.from_real_run) {
+    out << "real run  " << seconds(report.sim_time_us) << " from node traces, " << report.events << " events\n";
+  } else {
+    char rate[64];
+    std::snprintf(rate, sizeof rate, "%.2f s wall", report.wall_seconds);
+    out << "simulated " << seconds(report.sim_time_us) << " in " << rate << ", " << report.events << " events\n";
+  }
   for (std::size_t kind = 0; kind < request_kind_count; ++kind) {
     out << (kind == 0 ? "requests  " : "          ") << request_kind_name(static_cast<RequestKind>(kind)) << ":";
     for (std::size_t outcome = 0; outcome < outcome_count; ++outcome) {
@@ -106,11 +110,11 @@ std::string format_summary(const RunReport& report, const std::string& scenario_
   if (report.violations.size() > max_violations_shown) {
     out << "  ... and " << report.violations.size() - max_violations_shown << " more\n";
   }
-  out << "reproduce " << reproduce_command(scenario_path, report.seed) << "\n";
+  out << "reproduce " << (reproduce.empty() ? reproduce_command(scenario_path, report.seed) : reproduce) << "\n";
   return out.str();
 }
 
-nlohmann::json report_to_json(const RunReport& report, const std::string& scenario_path) {
+nlohmann::json report_to_json(const RunReport& report, const std::string& scenario_path, const std::string& reproduce) {
   nlohmann::json json;
   json["scenario"] = report.scenario_name;
   json["scenario_path"] = scenario_path;
@@ -123,6 +127,7 @@ nlohmann::json report_to_json(const RunReport& report, const std::string& scenar
   json["events"] = report.events;
   json["sim_time_ms"] = report.sim_time_us / 1000;
   json["wall_seconds"] = report.wall_seconds;
+  json["source"] = report.from_real_run ? "real" : "sim";
   nlohmann::json requests = nlohmann::json::object();
   for (std::size_t kind = 0; kind < request_kind_count; ++kind) {
     nlohmann::json by_outcome = nlohmann::json::object();
@@ -170,7 +175,7 @@ nlohmann::json report_to_json(const RunReport& report, const std::string& scenar
                           {"detail", violation.detail}});
   }
   json["violations"] = violations;
-  if (!report.passed()) json["reproduce"] = reproduce_command(scenario_path, report.seed);
+  if (!report.passed()) json["reproduce"] = reproduce.empty() ? reproduce_command(scenario_path, report.seed) : reproduce;
   return json;
 }
 

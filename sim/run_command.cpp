@@ -18,15 +18,22 @@
 
 namespace edgecache::sim {
 
-std::optional<Scenario> load_scenario_file(const std::string& path) {
+std::optional<std::string> read_text_file(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
-  if (!file) {
+  if (!file) return std::nullopt;
+  std::ostringstream text;
+  text << file.rdbuf();
+  if (file.bad()) return std::nullopt;
+  return text.str();
+}
+
+std::optional<Scenario> load_scenario_file(const std::string& path) {
+  std::optional<std::string> text = read_text_file(path);
+  if (!text) {
     std::fprintf(stderr, "%s: cannot read scenario file\n", path.c_str());
     return std::nullopt;
   }
-  std::ostringstream text;
-  text << file.rdbuf();
-  ScenarioResult result = parse_scenario(text.str());
+  ScenarioResult result = parse_scenario(*text);
   if (result.error) {
     std::fprintf(stderr, "%s: %s\n", path.c_str(), result.error->message().c_str());
     return std::nullopt;

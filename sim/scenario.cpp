@@ -860,6 +860,36 @@ nlohmann::json link_options_to_json(const LinkOptions& link) {
   return result;
 }
 
+std::optional<ScenarioError> parse_recorded_edge_config(const nlohmann::json& value, const std::string& path,
+                                                        EdgeConfig& edge) {
+  try {
+    Json timing = Json::parse(value.dump());
+    if (!timing.is_object()) fail(path, "expected an object, got " + describe(timing));
+    if (const auto canonical = timing.find("canonical"); canonical != timing.end()) {
+      edge.canonical = static_cast<NodeId>(expect_uint(*canonical, child_path(path, "canonical"), 0, UINT32_MAX));
+      timing.erase(canonical);
+    }
+    if (const auto edges = timing.find("edges"); edges != timing.end()) {
+      const std::string edges_path = child_path(path, "edges");
+      if (!edges->is_array()) fail(edges_path, "expected an array, got " + describe(*edges));
+      edge.edges.clear();
+      for (std::size_t i = 0; i < edges->size(); ++i) {
+        edge.edges.push_back(static_cast<NodeId>(expect_uint((*edges)[i], index_path(edges_path, i), 0, UINT32_MAX)));
+      }
+      timing.erase(edges);
+    }
+    if (const auto protocol = timing.find("protocol"); protocol != timing.end()) {
+      edge.protocol = expect_enum(*protocol, child_path(path, "protocol"), protocol_names);
+      timing.erase(protocol);
+    }
+    timing.erase("cache_budget_bytes");
+    read_edge_config(timing, path, edge);
+  } catch (const LoadFailure& failure) {
+    return failure.error;
+  }
+  return std::nullopt;
+}
+
 nlohmann::json scenario_to_json(const Scenario& scenario) {
   nlohmann::json result;
   result["name"] = scenario.name;

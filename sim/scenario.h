@@ -176,6 +176,13 @@ nlohmann::json scenario_to_json(const Scenario& scenario);
 // Serializes one link object, in the layout of the scenario's "network" field.
 nlohmann::json link_options_to_json(const LinkOptions& link);
 
+// Reads an edge's whole configuration as a node trace's header records it: the fields of a scenario's
+// "cluster.edge" object plus "canonical" (a node id), "edges" (node ids) and "protocol" ("standard" or
+// "classic"); "cache_budget_bytes" is allowed and left to the caller. Absent fields keep their value in
+// `edge`. Returns the first error, its path starting with `path`, or nothing.
+std::optional<ScenarioError> parse_recorded_edge_config(const nlohmann::json& value, const std::string& path,
+                                                        EdgeConfig& edge);
+
 // Host names: "canonical", "edge-1".."edge-N", "client-1".."client-M". Returns whether `name` names a host
 // of a cluster of this shape (or is "leader" when allow_leader).
 bool is_host_name(const ClusterOptions& cluster, const std::string& name, bool allow_leader);

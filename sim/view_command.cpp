@@ -30,14 +30,12 @@ bool write_file(const std::string& path, const std::string& text) {
 }  // namespace
 
 int write_trace_views(const std::string& trace_path, const std::string& html_path, const std::string& shiviz_path) {
-  std::ifstream file(trace_path, std::ios::binary);
-  if (!file) {
+  std::optional<std::string> text = read_text_file(trace_path);
+  if (!text) {
     std::fprintf(stderr, "%s: cannot read trace file: %s\n", trace_path.c_str(), std::strerror(errno));
     return exit_bad_input;
   }
-  std::ostringstream text;
-  text << file.rdbuf();
-  std::variant<ParsedTrace, TraceReadError> parsed = parse_trace(text.str());
+  std::variant<ParsedTrace, TraceReadError> parsed = parse_trace(*text);
   if (const auto* error = std::get_if<TraceReadError>(&parsed)) {
     std::fprintf(stderr, "%s:%zu: %s\n", trace_path.c_str(), error->line, error->reason.c_str());
     return exit_bad_input;

@@ -16,6 +16,7 @@
 
 #include "core/env.h"
 #include "core/node.h"
+#include "sim/host_states.h"
 #include "sim/random.h"
 #include "sim/scenario.h"
 
@@ -58,11 +59,11 @@ class WorldObserver {
   virtual void after_event(TimeUs /*now*/) {}
 };
 
-class World {
+class World final : public HostStates {
  public:
   // `network` is the default for every link.
   World(std::uint64_t seed, LinkOptions network);
-  ~World();
+  ~World() override;
   World(const World&) = delete;
   World& operator=(const World&) = delete;
 
@@ -110,13 +111,13 @@ class World {
   // Host queries.
   bool is_up(NodeId id) const;      // Started and not crashed (paused hosts are up).
   bool is_paused(NodeId id) const;
-  bool is_running(NodeId id) const { return is_up(id) && !is_paused(id); }
+  bool is_running(NodeId id) const override { return is_up(id) && !is_paused(id); }
   // True if a message sent now from `from` would not be cut (ignores loss, up/down state).
-  bool link_open(NodeId from, NodeId to) const;
+  bool link_open(NodeId from, NodeId to) const override;
   // The node's current incarnation, or nullptr if down.
   Node* node(NodeId id);
   const Node* node(NodeId id) const;
-  const std::string& name(NodeId id) const;
+  const std::string& name(NodeId id) const override;
   std::optional<NodeId> find(const std::string& name) const;
   std::vector<NodeId> host_ids() const;  // Ascending.
   // The host's local clock reading now.

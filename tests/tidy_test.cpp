@@ -82,7 +82,11 @@ TEST_CASE("core reads no clock, sleeps in no thread and draws no global randomne
 }
 
 TEST_CASE("the simulator reads no clock and draws no randomness outside its seeded streams", "[tidy]") {
-  auto findings = scan(source_dir / "sim", std::regex(banned_sim_call), {"main.cpp", "run_command.cpp", "bench_command.cpp", "sweep_command.cpp", "minimize_command.cpp"});
+  // daemon_random.cpp redraws a real daemon's std::mt19937_64 stream from the seed its trace recorded.
+  auto findings = scan(source_dir / "sim", std::regex(banned_sim_call), {"main.cpp", "run_command.cpp", "bench_command.cpp", "sweep_command.cpp", "minimize_command.cpp", "daemon_random.cpp"});
+  // sim/real/ is not the simulator: it runs real daemons in real time (`sim real`), so it sleeps and reads
+  // clocks by design.
+  std::erase_if(findings, [](const Finding& finding) { return finding.file.find("/sim/real/") != std::string::npos; });
   INFO(describe(findings));
   CHECK(findings.empty());
 }

@@ -75,6 +75,8 @@ po::options_description describe() {
     ("zipf-exponent", po::value<std::string>()->default_value("1.0"), "load: the Zipf exponent s (weight 1/k^s)")
     ("seed", po::value<std::string>()->default_value("1"), "load: seed for the id sequence")
     ("size-only", po::bool_switch(), "load: ask sizes (HEAD / get_image_size) instead of images")
+    ("size-fraction", po::value<std::string>()->default_value("0"), "load: fraction of requests that ask only the size, 0..1")
+    ("trace", po::value<std::string>()->default_value(""), "load: write the client's node trace (docs/real-traces.md) to this file")
     ("command", po::value<std::vector<std::string>>(), "the command and its arguments");
   // clang-format on
   return options;
@@ -149,7 +151,10 @@ ClientOptionsResult parse_client_options(const std::vector<std::string>& args, c
     load.images = parse_count("images", values["images"].as<std::string>(), 1, max_load_images);
     load.zipf_exponent = parse_positive("zipf-exponent", values["zipf-exponent"].as<std::string>(), true);
     load.seed = parse_count("seed", values["seed"].as<std::string>(), 0, UINT64_MAX);
-    load.size_only = values["size-only"].as<bool>();
+    load.size_fraction = parse_positive("size-fraction", values["size-fraction"].as<std::string>(), true);
+    if (load.size_fraction > 1) bad_flag("size-fraction", "must be between 0 and 1, got " + values["size-fraction"].as<std::string>());
+    if (values["size-only"].as<bool>()) load.size_fraction = 1;
+    load.trace_path = values["trace"].as<std::string>();
 
     const std::vector<std::string> command =
         values.count("command") != 0 ? values["command"].as<std::vector<std::string>>() : std::vector<std::string>{};

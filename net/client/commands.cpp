@@ -12,6 +12,7 @@
 #include <boost/asio/use_future.hpp>
 #include <nlohmann/json.hpp>
 
+#include "net/client/edge_status.h"
 #include "net/http_routes.h"
 
 namespace edgecache::net::client {
@@ -126,18 +127,14 @@ int run_status(const ClientOptions& options, std::ostream& out, std::ostream&) {
       << std::setw(8) << "leader" << std::setw(7) << "epoch" << std::setw(8) << "items" << "bytes\n";
   bool all_up = true;
   for (std::size_t edge = 0; edge < options.cluster.edges.size(); ++edge) {
-    asio::io_context context(1);
-    EdgeConnections connections;
-    const FetchResult result =
-        run_to_completion(context, connections.get_text(options.cluster.edges[edge], "/status"));
     out << std::setw(6) << edge << std::setw(24) << options.cluster.edges[edge].to_string();
-    const auto status = result.outcome == FetchOutcome::ok ? nlohmann::json::parse(result.detail, nullptr, false)
-                                                           : nlohmann::json(nullptr);
-    if (!status.is_object()) {
+    const std::optional<nlohmann::json> fetched = fetch_edge_status(options.cluster.edges[edge]);
+    if (!fetched) {
       all_up = false;
-      out << "down (" << fetch_outcome_name(result.outcome) << ")\n";
+      out << "down\n";
       continue;
     }
+    const nlohmann::json& status = *fetched;
     auto field = [&](const char* name) { return status.contains(name) ? status[name].dump() : std::string("-"); };
     auto text = [&](const char* name) {
       return status.contains(name) && status[name].is_string() ? status[name].get<std::string>() : field(name);
@@ -148,9 +145,15 @@ int run_status(const ClientOptions& options, std::ostream& out, std::ostream&) {
   return all_up ? exit_ok : exit_request_failed;
 }
 
-int run_load(const ClientOptions& options, std::ostream& out, std::ostream&) {
+int run_load(const ClientOptions& options, std::ostream& out, std::ostream& err) {
   const bool on_terminal = ::isatty(STDOUT_FILENO) == 1;
-  const LoadReport report = client::run_load(options.cluster, options.load, out, on_terminal);
+  std::string error;
+  const std::optional<LoadReport> loaded = client::run_load(options.cluster, options.load, out, on_terminal, error);
+  if (!loaded) {
+    err << "--trace: " << error << "\n";
+    return exit_io_failed;
+  }
+  const LoadReport& report = *loaded;
   print_load_report(report, out);
   if (report.outcomes[static_cast<std::size_t>(FetchOutcome::checksum_mismatch)] != 0) return exit_verify_failed;
   return report.failed() == 0 ? exit_ok : exit_request_failed;

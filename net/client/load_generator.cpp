@@ -14,6 +14,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "net/node_trace.h"
+
 namespace edgecache::net::client {
 
 namespace asio = boost::asio;
@@ -23,10 +25,12 @@ namespace {
 
 constexpr std::size_t max_reported_failures = 5;
 
-// Draws image ids 1..images, uniformly or with Zipf weights 1/k^s (id 1 the most popular).
+// Draws image ids 1..images, uniformly or with Zipf weights 1/k^s (id 1 the most popular), and whether a
+// request asks only the size.
 class IdSampler {
  public:
-  IdSampler(const LoadOptions& options) : images_(options.images), random_(options.seed) {
+  IdSampler(const LoadOptions& options)
+      : images_(options.images), size_fraction_(options.size_fraction), random_(options.seed) {
     if (options.ids == IdDistribution::zipf) {
       cumulative_.reserve(options.images);
       double total = 0;
@@ -44,8 +48,13 @@ class IdSampler {
     return static_cast<ImageId>(std::min<std::size_t>(found - cumulative_.begin(), cumulative_.size() - 1) + 1);
   }
 
+  bool next_is_size_only() {
+    return size_fraction_ > 0 && std::uniform_real_distribution<double>(0, 1)(random_) < size_fraction_;
+  }
+
  private:
   std::uint64_t images_;
+  double size_fraction_;
   std::mt19937_64 random_;
   std::vector<double> cumulative_;
 };
@@ -63,7 +72,60 @@ struct LoadState {
   std::size_t workers_running = 0;
   std::map<ImageId, std::uint64_t> first_checksums;  // Every copy of an image must match the first one seen.
   LoadReport report;
+  NodeTrace* trace = nullptr;
+  std::uint64_t lamport = 0;  // The client's Lamport clock: it ticks per trace line (it sends no frames).
 };
+
+// The stamp of a client trace line written now.
+TraceStamp client_stamp(LoadState& state) {
+  const auto since_start = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - state.start).count();
+  return {since_start, wall_clock_us(), ++state.lamport};
+}
+
+// The core outcome a fetch outcome counts as for the checkers: a body that failed verification still counts
+// as served (its checksum is recorded), so the served_bytes checker judges the bytes themselves.
+const char* core_outcome_name(FetchOutcome outcome) {
+  switch (outcome) {
+    case FetchOutcome::ok:
+    case FetchOutcome::checksum_mismatch: return "ok";
+    case FetchOutcome::not_found: return "not_found";
+    default: return "unavailable";
+  }
+}
+
+void trace_submit(LoadState& state, std::uint64_t request, ImageId image_id, bool size_only) {
+  if (state.trace == nullptr) return;
+  // Every edge may be tried, each with its connect and request timeouts.
+  const std::int64_t deadline_ms =
+      static_cast<std::int64_t>(state.cluster.edges.size()) * (client_connect_timeout_ms + client_request_timeout_ms);
+  const TraceStamp stamp = client_stamp(state);
+  NodeTrace::Line(*state.trace, stamp, "submit")
+      .field("req", request)
+      .field("kind", size_only ? "get_size" : "get_image")
+      .field("image", std::uint64_t{image_id})
+      .field("deadline_us", std::int64_t{stamp.t_us + deadline_ms * 1000});
+}
+
+void trace_result(LoadState& state, std::uint64_t request, ImageId image_id, bool size_only, const RoutedResult& routed,
+                  std::int64_t latency_us) {
+  if (state.trace == nullptr) return;
+  const FetchResult& result = routed.result;
+  NodeTrace::Line line(*state.trace, client_stamp(state), "result");
+  line.field("req", request)
+      .field("kind", size_only ? "get_size" : "get_image")
+      .field("image", std::uint64_t{image_id})
+      .field("outcome", core_outcome_name(result.outcome))
+      .field("fetch_outcome", fetch_outcome_name(result.outcome))
+      // Edges are named by their place in --edges, which lists them in id order: edge-1, edge-2, ...
+      .field("served_by", routed.edge ? "edge-" + std::to_string(*routed.edge + 1) : std::string())
+      .field("attempts", std::uint64_t{routed.attempts})
+      .field("latency_us", latency_us);
+  if (result.body) {
+    line.field("size", std::uint64_t{result.body->size()}).field("checksum", hex64(result.body->checksum()));
+  } else if (result.size) {
+    line.field("size", *result.size);
+  }
+}
 
 asio::awaitable<void> worker(LoadState& state) {
   EdgeConnections connections;
@@ -84,10 +146,12 @@ asio::awaitable<void> worker(LoadState& state) {
       break;
     }
     const ImageId image_id = state.sampler.next();
+    const bool size_only = state.sampler.next_is_size_only();
+    trace_submit(state, slot + 1, image_id, size_only);
     const auto sent = Clock::now();
-    RoutedResult routed =
-        co_await fetch_with_failover(state.cluster, state.health, connections, image_id, state.options.size_only);
+    RoutedResult routed = co_await fetch_with_failover(state.cluster, state.health, connections, image_id, size_only);
     const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - sent).count();
+    trace_result(state, slot + 1, image_id, size_only, routed, latency);
 
     FetchResult& result = routed.result;
     if (result.outcome == FetchOutcome::ok && result.body) {
@@ -136,10 +200,24 @@ std::int64_t LoadReport::latency_quantile_us(double q) const {
   return latencies_us[std::clamp<std::size_t>(rank, 1, latencies_us.size()) - 1];
 }
 
-LoadReport run_load(const ClusterView& cluster, const LoadOptions& options, std::ostream& progress, bool show_progress) {
+std::optional<LoadReport> run_load(const ClusterView& cluster, const LoadOptions& options, std::ostream& progress,
+                                   bool show_progress, std::string& error) {
   asio::io_context context(1);
   LoadState state(cluster, options);
   state.start = Clock::now();
+  std::unique_ptr<NodeTrace> trace;
+  if (!options.trace_path.empty()) {
+    trace = NodeTrace::open(options.trace_path, "client-1", {}, error);
+    if (!trace) return std::nullopt;
+    nlohmann::ordered_json edges = nlohmann::ordered_json::array();
+    for (const Address& edge : cluster.edges) edges.push_back(edge.to_string());
+    trace->header({{"node", "client-1"}, {"node_id", 0}, {"role", "client"}, {"wall_us", wall_clock_us()},
+                   {"edges", edges}, {"rate_per_s", options.rate_per_s}, {"duration_s", options.duration_s},
+                   {"ids", options.ids == IdDistribution::zipf ? "zipf" : "uniform"}, {"images", options.images},
+                   {"zipf_exponent", options.zipf_exponent}, {"size_fraction", options.size_fraction},
+                   {"seed", std::to_string(options.seed)}});
+    state.trace = trace.get();
+  }
   state.end = state.start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.duration_s));
   state.workers_running = options.concurrency;
   for (std::size_t index = 0; index < options.concurrency; ++index) {
@@ -149,6 +227,7 @@ LoadReport run_load(const ClusterView& cluster, const LoadOptions& options, std:
   context.run();
   state.report.elapsed_s = std::chrono::duration<double>(Clock::now() - state.start).count();
   std::sort(state.report.latencies_us.begin(), state.report.latencies_us.end());
+  if (trace) trace->close({{"lines", trace->lines()}, {"requests", state.report.requests}});
   return std::move(state.report);
 }
 

@@ -31,7 +31,8 @@ struct LoadOptions {
   std::uint64_t images = 100;   // Ids 1..images.
   double zipf_exponent = 1.0;
   std::uint64_t seed = 1;
-  bool size_only = false;       // HEAD / get_image_size instead of whole images.
+  double size_fraction = 0;     // Each request asks only the size (HEAD / get_image_size) with this probability.
+  std::string trace_path;       // Where to write the client's node trace (docs/real-traces.md); empty: none.
 };
 
 struct LoadReport {
@@ -50,8 +51,10 @@ struct LoadReport {
 };
 
 // Runs the load and returns its report. Writes a progress line to `progress` every
-// load_progress_interval_ms when `show_progress`.
-LoadReport run_load(const ClusterView& cluster, const LoadOptions& options, std::ostream& progress, bool show_progress);
+// load_progress_interval_ms when `show_progress`. If options.trace_path is set and cannot be opened, returns
+// nothing and says why in `error`.
+std::optional<LoadReport> run_load(const ClusterView& cluster, const LoadOptions& options, std::ostream& progress,
+                                   bool show_progress, std::string& error);
 
 // Prints `report` for people.
 void print_load_report(const LoadReport& report, std::ostream& out);

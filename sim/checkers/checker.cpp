@@ -44,7 +44,7 @@ bool Checker::quiet_long_enough(TimeUs now, TimeUs quiet_since_us) {
 }
 
 std::vector<std::vector<NodeId>> Checker::connected_edge_groups() const {
-  const World& world = context_.world;
+  const HostStates& world = context_.world;
   std::vector<NodeId> running;
   for (NodeId edge : context_.layout.edges) {
     if (world.is_running(edge)) running.push_back(edge);

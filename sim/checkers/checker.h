@@ -15,6 +15,7 @@
 #include "core/catalog.h"
 #include "core/client.h"
 #include "core/edge.h"
+#include "sim/host_states.h"
 #include "sim/scenario.h"
 #include "sim/world.h"
 
@@ -38,7 +39,8 @@ struct ClusterLayout {
 
 // What every checker may use.
 struct CheckContext {
-  const World& world;
+  // The simulated World, or the hosts of a real run as its traces show them (sim/host_states.h).
+  const HostStates& world;
   const ClusterLayout& layout;
   const Catalog& catalog;
   const Scenario& scenario;

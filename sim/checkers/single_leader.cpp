@@ -31,7 +31,7 @@ class SingleLeaderChecker final : public Checker {
 
   void after_event(TimeUs now) override {
     if (leaders_.size() < 2 && overlaps_.empty()) return;
-    const World& world = context_.world;
+    const HostStates& world = context_.world;
     std::map<std::pair<NodeId, NodeId>, Overlap> still;
     for (auto a = leaders_.begin(); a != leaders_.end(); ++a) {
       for (auto b = std::next(a); b != leaders_.end(); ++b) {

@@ -1,0 +1,29 @@
+#include "net/client/edge_status.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "net/client/image_fetcher.h"
+
+namespace edgecache::net::client {
+
+namespace asio = boost::asio;
+
+std::optional<nlohmann::json> fetch_edge_status(const Address& edge) {
+  // The context is declared before the connections so they are destroyed first: a socket must not outlive
+  // the io_context it was made on.
+  asio::io_context context(1);
+  EdgeConnections connections;
+  std::optional<FetchResult> result;
+  asio::co_spawn(context, connections.get_text(edge, "/status"), [&](std::exception_ptr error, FetchResult value) {
+    if (error) std::rethrow_exception(error);
+    result = std::move(value);
+  });
+  context.run();
+  if (!result || result->outcome != FetchOutcome::ok) return std::nullopt;
+  nlohmann::json status = nlohmann::json::parse(result->detail, nullptr, false);
+  if (!status.is_object()) return std::nullopt;
+  return status;
+}
+
+}  // namespace edgecache::net::client
