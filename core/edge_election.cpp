@@ -193,9 +193,13 @@ void Edge::on_heartbeat(NodeId from, const Heartbeat& message) {
     }
     return;
   }
-  // A lower edge believes it leads.
+  // A lower edge believes it leads. A leader re-announces itself with a newer term, but only for a heartbeat
+  // of its own term or a later one: heartbeats of a term it already superseded are stale (a real partition
+  // delays them rather than losing them, and its TCP links deliver seconds of them at once when it heals),
+  // and re-announcing for each would restart the term, and its followers' reconciliation, dozens of times.
+  // The lower edge learns of the newer term from our own heartbeats.
   if (role_ == Role::leader) {
-    become_leader();
+    if (message.epoch >= epoch_) become_leader();
   } else if (role_ == Role::follower && (!leader_ || *leader_ < env_.self())) {
     start_election();
   }

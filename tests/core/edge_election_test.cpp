@@ -129,6 +129,17 @@ TEST_CASE("two leaders meeting converge on the higher id", "[core][election]") {
     CHECK(h.edge.status().epoch == 5);
     CHECK(h.env.sent_of<Coordinator>().size() == 2);
   }
+  SECTION("a leader re-announces once for a burst of a lower leader's stale heartbeats") {
+    // After a real partition heals, TCP delivers every heartbeat the other side's leader sent meanwhile.
+    EdgeHarness h(3);
+    h.edge.on_start();
+    h.env.take_sent();
+    for (int i = 0; i < 50; ++i) h.edge.on_message(2, Heartbeat{4});
+    CHECK(h.edge.status().role == Role::leader);
+    CHECK(h.edge.status().epoch == 5);
+    CHECK(h.edge.counters().times_elected == 2);
+    CHECK(h.env.sent_of<Coordinator>().size() == 2);
+  }
   SECTION("a follower hearing a higher edge than its leader elects") {
     EdgeHarness h(1);
     h.follow(2, 3);
