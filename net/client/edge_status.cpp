@@ -14,8 +14,11 @@ std::optional<nlohmann::json> fetch_edge_status(const Address& edge) {
   // the io_context it was made on.
   asio::io_context context(1);
   EdgeConnections connections;
+  // The coroutine keeps a reference to its target and runs only in context.run() below, so the target must
+  // be a named object that lives until then, not a temporary of the co_spawn statement.
+  const std::string target = "/status";
   std::optional<FetchResult> result;
-  asio::co_spawn(context, connections.get_text(edge, "/status"), [&](std::exception_ptr error, FetchResult value) {
+  asio::co_spawn(context, connections.get_text(edge, target), [&](std::exception_ptr error, FetchResult value) {
     if (error) std::rethrow_exception(error);
     result = std::move(value);
   });
