@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/catalog.h"
+#include "core/hex.h"
 
 namespace edgecache::net {
 
@@ -22,9 +23,7 @@ constexpr std::string_view temporary_file_marker = ".tmp";
 constexpr std::size_t checksum_hex_digits = 16;
 
 std::string file_name(ImageId image_id, std::uint64_t checksum) {
-  char hex[checksum_hex_digits + 1];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(checksum));
-  return std::to_string(image_id) + "." + hex + std::string(image_file_extension);
+  return std::to_string(image_id) + "." + hex64(checksum) + std::string(image_file_extension);
 }
 
 // Parses {id}.{16 hex digits}.img; nothing for any other name.

@@ -1,8 +1,8 @@
 #include "net/http_routes.h"
 
-#include <cstdio>
 #include <limits>
 
+#include "core/hex.h"
 #include "net/limits.h"
 
 namespace edgecache::net {
@@ -55,11 +55,7 @@ std::string_view content_type_of(std::span<const std::uint8_t> bytes) {
   return "application/octet-stream";
 }
 
-std::string etag_of(std::uint64_t checksum) {
-  char text[24];
-  std::snprintf(text, sizeof text, "\"%016llx\"", static_cast<unsigned long long>(checksum));
-  return text;
-}
+std::string etag_of(std::uint64_t checksum) { return "\"" + hex64(checksum) + "\""; }
 
 bool if_none_match_matches(std::string_view header, std::string_view etag) {
   // If-None-Match uses the weak comparison (RFC 9110 13.1.2): W/"x" matches "x".

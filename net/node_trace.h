@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/env.h"
+#include "core/hex.h"
 #include "core/messages.h"
 #include "core/types.h"
 
@@ -94,7 +95,5 @@ class NodeTrace {
 // Microseconds since the Unix epoch, now.
 std::int64_t wall_clock_us();
 
-// 16 lowercase hex digits, as every trace writes checksums and digests.
-std::string hex64(std::uint64_t value);
 
 }  // namespace edgecache::net

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/commands.h"
+#include "sim/trace_command_arguments.h"
 #include "sim/node_trace.h"
 #include "sim/report.h"
 #include "sim/trace_check.h"
@@ -41,30 +42,15 @@ std::optional<Scenario> choose_scenario(const std::string& scenario_path, const 
 }  // namespace
 
 int check_command(const std::vector<std::string>& args) {
-  std::vector<std::string> paths;
-  std::string scenario_path;
-  bool json = false;
+  std::optional<TraceCommandArguments> parsed = parse_trace_command_arguments("check", args, {"--scenario"}, {"--json"});
+  if (!parsed) return exit_bad_input;
+  const std::vector<std::string>& paths = parsed->paths;
+  const std::string scenario_path = parsed->values.count("--scenario") ? parsed->values["--scenario"] : "";
+  const bool json = parsed->switches.count("--json") != 0;
+  // The command that repeats this check, for a failing run's summary.
   std::string command = "./sim check";
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
+  for (const std::string& arg : args) {
     if (arg != "--json") command += " " + arg;
-    if (arg == "--scenario") {
-      auto value = flag_value(args, i);
-      if (!value) return exit_bad_input;
-      scenario_path = *value;
-      command += " " + *value;
-    } else if (arg == "--json") {
-      json = true;
-    } else if (arg.starts_with("-")) {
-      std::fprintf(stderr, "%s: unknown option (see sim --help)\n", arg.c_str());
-      return exit_bad_input;
-    } else {
-      paths.push_back(arg);
-    }
-  }
-  if (paths.empty()) {
-    std::fprintf(stderr, "check: no trace given (see sim --help)\n");
-    return exit_bad_input;
   }
   std::optional<std::vector<NodeTrace>> read = read_node_traces(paths);
   if (!read) return exit_bad_input;

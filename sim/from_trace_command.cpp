@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/commands.h"
+#include "sim/trace_command_arguments.h"
 #include "sim/node_trace.h"
 #include "sim/trace_to_scenario.h"
 
@@ -60,25 +61,11 @@ void print_summary(const TraceScenario& made, std::size_t trace_count, const std
 }  // namespace
 
 int from_trace_command(const std::vector<std::string>& args) {
-  std::vector<std::string> paths;
-  std::string output;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg == "-o" || arg == "--output") {
-      auto value = flag_value(args, i);
-      if (!value) return exit_bad_input;
-      output = *value;
-    } else if (arg.starts_with("-")) {
-      std::fprintf(stderr, "%s: unknown option (see sim --help)\n", arg.c_str());
-      return exit_bad_input;
-    } else {
-      paths.push_back(arg);
-    }
-  }
-  if (paths.empty()) {
-    std::fprintf(stderr, "from-trace: no trace given (see sim --help)\n");
-    return exit_bad_input;
-  }
+  std::optional<TraceCommandArguments> parsed = parse_trace_command_arguments("from-trace", args, {"-o", "--output"}, {});
+  if (!parsed) return exit_bad_input;
+  const std::vector<std::string>& paths = parsed->paths;
+  std::string output = parsed->values.count("-o") ? parsed->values["-o"] : "";
+  if (parsed->values.count("--output")) output = parsed->values["--output"];
   if (output.empty()) {
     std::fprintf(stderr, "from-trace: missing -o SCENARIO.json\n");
     return exit_bad_input;

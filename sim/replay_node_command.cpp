@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/commands.h"
+#include "sim/trace_command_arguments.h"
 #include "sim/node_replay.h"
 #include "sim/node_trace.h"
 
@@ -32,28 +33,11 @@ std::string reproduced_text(const NodeTrace& trace, const NodeReplayResult& resu
 }  // namespace
 
 int replay_node_command(const std::vector<std::string>& args) {
-  std::vector<std::string> paths;
-  std::string node;
-  bool json = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg == "--node") {
-      auto value = flag_value(args, i);
-      if (!value) return exit_bad_input;
-      node = *value;
-    } else if (arg == "--json") {
-      json = true;
-    } else if (arg.starts_with("-")) {
-      std::fprintf(stderr, "%s: unknown option (see sim --help)\n", arg.c_str());
-      return exit_bad_input;
-    } else {
-      paths.push_back(arg);
-    }
-  }
-  if (paths.empty()) {
-    std::fprintf(stderr, "replay-node: no trace given (see sim --help)\n");
-    return exit_bad_input;
-  }
+  std::optional<TraceCommandArguments> parsed = parse_trace_command_arguments("replay-node", args, {"--node"}, {"--json"});
+  if (!parsed) return exit_bad_input;
+  const std::vector<std::string>& paths = parsed->paths;
+  const std::string node = parsed->values.count("--node") ? parsed->values["--node"] : "";
+  const bool json = parsed->switches.count("--json") != 0;
 
   std::optional<std::vector<NodeTrace>> read = read_node_traces(paths);
   if (!read) return exit_bad_input;

@@ -819,6 +819,14 @@ nlohmann::json optional_to_json(const std::optional<Value>& value) {
 
 }  // namespace
 
+Fault host_fault(std::int64_t at_ms, FaultKind kind, std::string node) {
+  Fault fault;
+  fault.at_ms = at_ms;
+  fault.kind = kind;
+  fault.node = std::move(node);
+  return fault;
+}
+
 const char* fault_kind_name(FaultKind kind) { return enum_name(fault_kind_names, kind); }
 
 std::string ScenarioError::message() const { return path.empty() ? reason : path + ": " + reason; }

@@ -60,6 +60,9 @@ struct Fault {
   friend bool operator==(const Fault&, const Fault&) = default;
 };
 
+// A fault of a kind that names one host (crash, restart, pause, resume, isolate) at `at_ms`.
+Fault host_fault(std::int64_t at_ms, FaultKind kind, std::string node);
+
 // Random faults drawn from the nemesis's own seed stream. Every interval_ms in [start_ms, stop_ms) each
 // kind fires with its probability; a fault that has an undo (crash/restart, pause/resume, partition/heal,
 // degrade/restore) is undone fault_duration_ms later. All are undone by stop_ms.

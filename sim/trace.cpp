@@ -1,5 +1,7 @@
 #include "sim/trace.h"
 
+#include "core/hex.h"
+
 #include <bit>
 #include <charconv>
 #include <cstring>
@@ -30,11 +32,7 @@ void append_escaped(std::string& out, std::string_view text) {
 }
 }  // namespace
 
-std::string format_hash(std::uint64_t hash) {
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
-  return text;
-}
+std::string format_hash(std::uint64_t hash) { return hex64(hash); }
 
 Trace::~Trace() {
   if (file_ != nullptr) {

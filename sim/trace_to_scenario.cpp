@@ -360,14 +360,6 @@ void faults_from_controller(const SortedTraces& sorted, std::int64_t zero_us, Sc
   }
 }
 
-Fault node_fault(std::int64_t at_ms, FaultKind kind, const std::string& node) {
-  Fault fault;
-  fault.at_ms = at_ms;
-  fault.kind = kind;
-  fault.node = node;
-  return fault;
-}
-
 // Without a controller's log, the traces themselves show crashes and restarts: a trace that stops without its
 // summary line was killed at its last event, and a later trace of the same node is a restart.
 void faults_from_traces(const SortedTraces& sorted, std::int64_t zero_us, Scenario& scenario,
@@ -381,7 +373,7 @@ void faults_from_traces(const SortedTraces& sorted, std::int64_t zero_us, Scenar
       const NodeTrace& trace = *node->incarnations[i];
       const bool has_successor = i + 1 < node->incarnations.size();
       if (i > 0) {
-        add_fault(scenario, node_fault(ms_after(trace.header.wall_us, zero_us), FaultKind::restart, name), trace.path + ":1", notes);
+        add_fault(scenario, host_fault(ms_after(trace.header.wall_us, zero_us), FaultKind::restart, name), trace.path + ":1", notes);
       }
       if (trace.summary && !has_successor) continue;
       // A node that stopped cleanly and came back lost its volatile state all the same, which is what the
@@ -390,7 +382,7 @@ void faults_from_traces(const SortedTraces& sorted, std::int64_t zero_us, Scenar
       if (has_successor) at_ms = std::min(at_ms, ms_after(node->incarnations[i + 1]->header.wall_us, zero_us));
       if (trace.summary) notes.push_back(trace.path + ": stopped cleanly and was restarted; modelled as a crash");
       const std::size_t line = trace.events.empty() ? 1 : trace.events.back().line;
-      add_fault(scenario, node_fault(at_ms, FaultKind::crash, name), trace.path + ":" + std::to_string(line), notes);
+      add_fault(scenario, host_fault(at_ms, FaultKind::crash, name), trace.path + ":" + std::to_string(line), notes);
     }
   }
 }

@@ -40,9 +40,7 @@ class DockerPlatform final : public HostNetwork, public HostRunner {
   DockerPlatform(std::uint32_t edges, std::string image, std::string work_dir, std::uint16_t base_port)
       : edges_(edges), image_(std::move(image)), work_(std::move(work_dir)), base_port_(base_port),
         tag_("ecr" + std::to_string(::getpid() % 100000)), log_path_((work_ / "logs" / "docker.log").string()) {
-    for (std::uint32_t i = 1; i <= edges_; ++i) hosts_["edge-" + std::to_string(i)].id = i;
-    hosts_["canonical"].id = edges_ + 1;
-    for (auto& [name, host] : hosts_) host.network = tag_;
+    for (const auto& [name, id] : daemon_ids(edges_)) hosts_[name] = Host{id, tag_, false, false};
   }
 
   ~DockerPlatform() override {

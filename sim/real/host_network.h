@@ -7,6 +7,7 @@
 // other's reach (hosts in no group form one more group), isolate cuts one host off from all, cut is one way,
 // heal undoes them all.
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +16,10 @@
 #include "net/config.h"
 
 namespace edgecache::sim::real {
+
+// The daemons of a real cluster of `edges` edges by host name, with their node ids: edge-i has id i and the
+// canonical N+1, as in the simulator. Every part of `sim real` names hosts from this one table.
+std::map<std::string, NodeId> daemon_ids(std::uint32_t edges);
 
 // What a link fault did, or why it could not be done.
 struct LinkFaultResult {

@@ -4,13 +4,20 @@
 
 namespace edgecache::sim::real {
 
+std::map<std::string, NodeId> daemon_ids(std::uint32_t edges) {
+  std::map<std::string, NodeId> ids;
+  for (std::uint32_t i = 1; i <= edges; ++i) ids["edge-" + std::to_string(i)] = i;
+  ids["canonical"] = edges + 1;
+  return ids;
+}
+
 namespace {
 
 constexpr std::uint16_t http_port_offset = 100;
 
 class LoopbackNetwork final : public HostNetwork {
  public:
-  LoopbackNetwork(std::uint32_t edges, std::uint16_t base_port) : edges_(edges), base_port_(base_port) {}
+  LoopbackNetwork(std::uint32_t edges, std::uint16_t base_port) : ids_(daemon_ids(edges)), base_port_(base_port) {}
 
   std::string kind() const override { return "local processes on loopback"; }
   net::Address peer_address(const std::string& host) const override { return at(id_of(host)); }
@@ -23,9 +30,7 @@ class LoopbackNetwork final : public HostNetwork {
   LinkFaultResult heal() override { return unsupported(); }
 
  private:
-  std::uint32_t id_of(const std::string& host) const {
-    return host == "canonical" ? edges_ + 1 : static_cast<std::uint32_t>(std::stoul(host.substr(5)));
-  }
+  std::uint32_t id_of(const std::string& host) const { return ids_.at(host); }
   net::Address at(std::uint32_t offset) const {
     return net::Address{"127.0.0.1", static_cast<std::uint16_t>(base_port_ + offset)};
   }
@@ -34,7 +39,7 @@ class LoopbackNetwork final : public HostNetwork {
                    "namespaces (--network netns)"};
   }
 
-  std::uint32_t edges_;
+  std::map<std::string, NodeId> ids_;
   std::uint16_t base_port_;
 };
 

@@ -60,8 +60,7 @@ class NamespaceNetwork final : public HostNetwork {
     const std::optional<int> subnet = free_subnet();
     if (!subnet) return "no free 10.231.S.0/24 subnet for the bridge";
     prefix_ = "10.231." + std::to_string(*subnet) + ".";
-    for (std::uint32_t i = 1; i <= edges_; ++i) octets_["edge-" + std::to_string(i)] = static_cast<int>(i);
-    octets_["canonical"] = static_cast<int>(edges_ + 1);
+    for (const auto& [host, id] : daemon_ids(edges_)) octets_[host] = static_cast<int>(id);
     octets_["client-1"] = client_octet;
 
     if (!run({"ip", "link", "add", bridge_, "type", "bridge"})) return failure("cannot create bridge " + bridge_);

@@ -15,14 +15,10 @@ constexpr auto settle_poll_interval = std::chrono::milliseconds(100);
 }  // namespace
 
 RealCluster::RealCluster(RealClusterOptions options, const HostNetwork& network, HostRunner& runner)
-    : options_(std::move(options)), network_(network), runner_(runner) {
+    : options_(std::move(options)), network_(network), runner_(runner), ids_(daemon_ids(options_.edges)) {
   EC_ASSERT(options_.edges >= 1, "a real cluster needs an edge");
-  for (std::uint32_t i = 1; i <= options_.edges; ++i) {
-    ids_["edge-" + std::to_string(i)] = i;
-    options_.edge.edges.push_back(i);
-  }
-  ids_["canonical"] = options_.edges + 1;
-  options_.edge.canonical = options_.edges + 1;
+  for (std::uint32_t i = 1; i <= options_.edges; ++i) options_.edge.edges.push_back(i);
+  options_.edge.canonical = ids_.at("canonical");
 }
 
 RealCluster::~RealCluster() {

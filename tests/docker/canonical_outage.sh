@@ -3,11 +3,7 @@
 # stopped. Edge 1 still serves images 1-10 with the canonical's bytes, and answers 503 for images 21-30,
 # which no edge has fetched.
 source "$(dirname "$0")/lib.sh"
-require_docker
-require_image
-setup_project
-start_cluster
-wait_leaders 30 3 1 2 3
+start_led_cluster
 
 for id in $(seq 1 10); do
   status=$(fetch edge-server-1 "$id" "$work_dir/got")

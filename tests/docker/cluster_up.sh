@@ -5,11 +5,7 @@
 # and sizes images; a second fetch of an image is a cache hit on that edge (/metrics); an edge
 # restarted by Docker reloads its cache from its volume (--data-dir).
 source "$(dirname "$0")/lib.sh"
-require_docker
-require_image
-setup_project
-start_cluster
-wait_leaders 30 3 1 2 3
+start_led_cluster
 
 for edge in 1 2 3; do
   for id in $(seq "$edge" 3 "$image_count"); do

@@ -202,6 +202,16 @@ leaders_of() {
 
 now_ms() { date +%s%3N; }
 
+# The common start of a cluster test: an engine and the image, a project of its own, the cluster up, and
+# all three edges following edge 3. Call once, first.
+start_led_cluster() {
+  require_docker
+  require_image
+  setup_project
+  start_cluster
+  wait_leaders 30 3 1 2 3
+}
+
 # wait_leaders BOUND_S EXPECTED_LEADER EDGE...: waits until each named edge's /status names the expected
 # leader; prints how long it took in milliseconds (polling every 0.2 s plus a docker exec per edge); fails
 # after BOUND_S seconds with what each edge said.

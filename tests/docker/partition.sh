@@ -4,11 +4,7 @@
 # itself (reported). After `docker network connect` (with the service name as alias, as compose gives it)
 # the three edges converge on one leader, edge 3.
 source "$(dirname "$0")/lib.sh"
-require_docker
-require_image
-setup_project
-start_cluster
-wait_leaders 30 3 1 2 3
+start_led_cluster
 
 edge3=$(container_of edge-server-3)
 docker network disconnect "$EDGECACHE_NETWORK_NAME" "$edge3"

@@ -3,11 +3,7 @@
 # and 2 elect edge 2 within the election bound. After `docker unpause` the woken edge finds a newer epoch;
 # at the end all three edges follow one leader, and exactly one edge has the leader role.
 source "$(dirname "$0")/lib.sh"
-require_docker
-require_image
-setup_project
-start_cluster
-wait_leaders 30 3 1 2 3
+start_led_cluster
 
 docker pause "$(container_of edge-server-3)" >/dev/null
 say "paused edge-server-3 (the leader)"

@@ -26,6 +26,7 @@
 #include "core/catalog.h"
 #include "core/codec.h"
 #include "core/edge.h"
+#include "core/hex.h"
 #include "core/message_fields.h"
 
 namespace edgecache::sim::testing {
@@ -33,11 +34,6 @@ namespace edgecache::sim::testing {
 constexpr std::int64_t recorded_cluster_wall_start_us = 1'796'198'400'000'000;
 constexpr NodeId first_local_request_id = 1'000'000;
 
-inline std::string hex16(std::uint64_t value) {
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value));
-  return text;
-}
 
 class RecordedCluster {
  public:
@@ -155,7 +151,7 @@ class RecordedCluster {
       line["to"] = cluster_.name_of(to);
       line["to_id"] = to;
       add_fields(line, message);
-      line["digest"] = hex16(message_digest(message));
+      line["digest"] = hex64(message_digest(message));
       write(line);
       cluster_.route(id_, to, std::move(message), lamport_);
     }
@@ -302,7 +298,7 @@ class RecordedCluster {
       nlohmann::ordered_json catalog = nlohmann::ordered_json::array();
       for (ImageId image : image_ids_) {
         const ImageInfo info = *catalog_.info(image);
-        catalog.push_back({image, info.size_bytes, hex16(info.checksum)});
+        catalog.push_back({image, info.size_bytes, hex64(info.checksum)});
       }
       header["catalog"] = catalog;
       hosted->node = std::make_unique<Canonical>(*hosted, catalog_);
@@ -332,7 +328,7 @@ class RecordedCluster {
         for (ImageId image : saved->second->ids()) {
           Body body = saved->second->peek(image);
           hosted->cache->insert(image, body);
-          preloaded.push_back({image, body->size(), hex16(body->checksum())});
+          preloaded.push_back({image, body->size(), hex64(body->checksum())});
         }
         header["preloaded"] = preloaded;
         saved_caches_.erase(saved);
@@ -363,7 +359,7 @@ class RecordedCluster {
       fields["latency_us"] = now_ - request->second.submitted_us;
       if (reply != nullptr && reply->body) {
         fields["size"] = reply->body->size();
-        fields["checksum"] = hex16(reply->body->checksum());
+        fields["checksum"] = hex64(reply->body->checksum());
       }
       local_requests_.erase(request);
       schedule(now_, [this, fields] { client_line("result", fields); });

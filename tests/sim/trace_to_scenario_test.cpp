@@ -87,14 +87,6 @@ TraceScenario made_from(const std::vector<NodeTrace>& traces) {
   return std::get<TraceScenario>(result);
 }
 
-Fault node_fault(std::int64_t at_ms, FaultKind kind, const std::string& node) {
-  Fault fault;
-  fault.at_ms = at_ms;
-  fault.kind = kind;
-  fault.node = node;
-  return fault;
-}
-
 bool any_note_contains(const TraceScenario& made, const std::string& text) {
   for (const std::string& note : made.notes) {
     if (note.find(text) != std::string::npos) return true;
@@ -218,7 +210,7 @@ TEST_CASE("from-trace: the controller's faults are placed at their time after it
   planned.network.latency_ms_mean = 3.0;
   planned.checks.quiet_period_ms = 7000;
   planned.expect.final_leader = "edge-2";
-  planned.faults = {node_fault(5000, FaultKind::crash, "leader")};
+  planned.faults = {host_fault(5000, FaultKind::crash, "leader")};
   // Time 0 is 200 ms into the cluster's life; the crash came 5 s after it, the restart 8 s after it.
   traces.push_back(parsed(controller_trace(200'000, scenario_to_json(planned),
                                            {{5'200'000, {{"fault", "crash"}, {"node", "edge-3"}, {"real_action", "kill -9 4242"}}},
@@ -230,8 +222,8 @@ TEST_CASE("from-trace: the controller's faults are placed at their time after it
   const Scenario& scenario = made.scenario;
   CHECK(made.time_zero_wall_us == recorded_cluster_wall_start_us + 200'000);
   REQUIRE(scenario.faults.size() == 2);
-  CHECK(scenario.faults[0] == node_fault(5000, FaultKind::crash, "edge-3"));
-  CHECK(scenario.faults[1] == node_fault(8000, FaultKind::restart, "edge-3"));
+  CHECK(scenario.faults[0] == host_fault(5000, FaultKind::crash, "edge-3"));
+  CHECK(scenario.faults[1] == host_fault(8000, FaultKind::restart, "edge-3"));
   CHECK(any_note_contains(made, "controller.jsonl:3: fault partition was not done for real"));
   // What was not observed comes from the scenario the controller ran.
   CHECK(scenario.seed == 42);
@@ -264,7 +256,7 @@ TEST_CASE("from-trace: without a controller, a trace without summary is a crash 
   // Its last recorded event, a heartbeat at most 100 ms before the kill.
   CHECK(crash.at_ms >= 1300);
   CHECK(crash.at_ms <= 1500);
-  CHECK(made.scenario.faults[1] == node_fault(3000, FaultKind::restart, "edge-3"));
+  CHECK(made.scenario.faults[1] == host_fault(3000, FaultKind::restart, "edge-3"));
   CHECK_FALSE(made.scenario.cluster.restart_keeps_cache);
 
   SECTION("the written scenario loads back the same and runs") {
