@@ -103,14 +103,22 @@ SyntheticCatalog::SyntheticCatalog(const SyntheticCatalogOptions& options) : opt
   EC_ASSERT(options.median_size_bytes <= options.max_size_bytes, "synthetic catalog median above its maximum");
   EC_ASSERT(options.max_size_bytes <= max_image_bytes, "synthetic catalog maximum exceeds max_image_bytes");
   sizes_.reserve(options.image_count);
-  for (ImageId id = 0; id < options.image_count; ++id) sizes_.push_back(synthetic_size(options, id));
+  for (ImageId id = 0; id < options.image_count; ++id) {
+    sizes_.push_back(synthetic_size(options, id));
+    total_bytes_ += sizes_.back();
+  }
   checksums_.assign(options.image_count, 0);
-  has_checksum_.assign(options.image_count, false);
+  has_checksum_.assign(options.image_count, 0);
+}
+
+void SyntheticCatalog::compute_checksums(ImageId begin, ImageId end) {
+  EC_ASSERT(begin <= end && end <= options_.image_count, "checksum range outside the catalog");
+  for (ImageId id = begin; id < end; ++id) info(id);
 }
 
 std::optional<ImageInfo> SyntheticCatalog::info(ImageId id) const {
   if (id >= options_.image_count) return std::nullopt;
-  if (!has_checksum_[id]) {
+  if (has_checksum_[id] == 0) {
     // Word i of the contents is the (i+1)-th splitmix64 draw, so the checksum is computed from the draws
     // directly, without writing the bytes anywhere (generate() below stores the very same words).
     const std::uint64_t size_bytes = sizes_[id];
@@ -121,7 +129,7 @@ std::optional<ImageInfo> SyntheticCatalog::info(ImageId id) const {
       const std::uint64_t word = mix64(seed + (index + 1) * splitmix64_increment);
       return index < whole_words ? word : word & ((std::uint64_t{1} << (8 * tail_bytes)) - 1);
     });
-    has_checksum_[id] = true;
+    has_checksum_[id] = 1;
   }
   return ImageInfo{sizes_[id], checksums_[id]};
 }

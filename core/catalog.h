@@ -55,6 +55,8 @@ struct SyntheticCatalogOptions {
   std::uint64_t min_size_bytes = 1024;
   std::uint64_t max_size_bytes = 1024 * 1024;
   std::uint64_t median_size_bytes = 32 * 1024;
+
+  friend bool operator==(const SyntheticCatalogOptions&, const SyntheticCatalogOptions&) = default;
 };
 
 class SyntheticCatalog final : public Catalog {
@@ -65,6 +67,15 @@ class SyntheticCatalog final : public Catalog {
   std::optional<ImageInfo> info(ImageId id) const override;
   Body body(ImageId id) const override;
   std::uint64_t image_count() const { return options_.image_count; }
+  const SyntheticCatalogOptions& options() const { return options_; }
+  // The sum of every image's size.
+  std::uint64_t total_bytes() const { return total_bytes_; }
+
+  // Computes the checksums of images [begin, end) now. Calls for disjoint ranges touch disjoint memory, so
+  // they may run at the same time; once every checksum is computed nothing in the catalog changes any more,
+  // and the catalog can be shared by runs on several threads (a sweep's runs share one).
+  // REQUIRES: begin <= end <= image_count().
+  void compute_checksums(ImageId begin, ImageId end);
 
  private:
   // Writes image `id`'s bytes into `out`, whose size is the image's.
@@ -73,9 +84,10 @@ class SyntheticCatalog final : public Catalog {
 
   SyntheticCatalogOptions options_;
   std::vector<std::uint64_t> sizes_;
+  std::uint64_t total_bytes_ = 0;
   // Checksums computed so far; has_checksum_ says which.
   mutable std::vector<std::uint64_t> checksums_;
-  mutable std::vector<bool> has_checksum_;
+  mutable std::vector<std::uint8_t> has_checksum_;  // Bytes, not bits, so disjoint ranges share no memory.
 };
 
 // Largest image the system accepts anywhere (catalog, cache, frame payload).

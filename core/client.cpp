@@ -1,5 +1,7 @@
 #include "core/client.h"
 
+#include <optional>
+
 #include "core/assert.h"
 
 namespace edgecache {
@@ -38,7 +40,7 @@ Client::Client(Env& env, ClientConfig config, ResultHandler on_result)
 }
 
 void Client::submit(const ClientRequest& request) {
-  EC_ASSERT(pending_.count(request.id) == 0, "request id submitted while still pending");
+  EC_ASSERT(!pending_.contains(request.id), "request id submitted while still pending");
   if (pending_.size() >= config_.max_pending_requests) {
     ClientResult result;
     result.id = request.id;
@@ -57,8 +59,8 @@ void Client::submit(const ClientRequest& request) {
   pending.started_us = env_.now_us();
   pending.deadline_timer =
       env_.start_timer(ms_to_us(config_.request_deadline_ms), Timer{TimerKind::request_deadline, request.id});
-  Pending& stored = pending_.emplace(request.id, std::move(pending)).first->second;
-  try_next_edge(stored);
+  Pending* stored = pending_.try_emplace(request.id, std::move(pending)).first;
+  try_next_edge(*stored);
 }
 
 // Pending requests are not persisted, so a restarted client starts with none and nothing to resume.
@@ -78,11 +80,11 @@ void Client::on_message(NodeId from, const Message& message) {
   // Only the attempt in flight may decide a request. A reply for an earlier attempt (a slow edge answering
   // after the client moved on) or a duplicate of one already handled is ignored, and so is a reply from a
   // node other than the one asked, since wire ids are only unique per client and not per edge.
-  const auto mapping = wire_to_request_.find(wire_id);
-  if (mapping == wire_to_request_.end()) return;
-  const auto found = pending_.find(mapping->second);
-  if (found == pending_.end()) return;
-  Pending& pending = found->second;
+  const RequestId* mapping = wire_to_request_.find(wire_id);
+  if (mapping == nullptr) return;
+  Pending* found = pending_.find(*mapping);
+  if (found == nullptr) return;
+  Pending& pending = *found;
   if (pending.wire_id != wire_id || pending.current_edge != from) return;
 
   const RequestId id = pending.request.id;
@@ -119,9 +121,9 @@ void Client::on_message(NodeId from, const Message& message) {
 
 void Client::on_timer(const Timer& timer) {
   // A timer for a request that has finished is left over from a race with its reply; it means nothing now.
-  const auto found = pending_.find(timer.key);
-  if (found == pending_.end()) return;
-  Pending& pending = found->second;
+  Pending* found = pending_.find(timer.key);
+  if (found == nullptr) return;
+  Pending& pending = *found;
   switch (timer.kind) {
     case TimerKind::attempt_timeout:
       pending.attempt_timer = 0;  // It fired, so there is nothing left to cancel.
@@ -156,7 +158,7 @@ void Client::try_next_edge(Pending& pending) {
   pending.current_edge = edge;
   pending.wire_id = next_wire_id_;
   ++next_wire_id_;
-  wire_to_request_.emplace(pending.wire_id, pending.request.id);
+  wire_to_request_.try_emplace(pending.wire_id, pending.request.id);
   switch (pending.request.kind) {
     case RequestKind::get_image:
       env_.send(edge, GetImage{pending.wire_id, pending.request.image_id, false});
@@ -170,9 +172,11 @@ void Client::try_next_edge(Pending& pending) {
 }
 
 void Client::finish(RequestId id, Outcome outcome, Body body, std::uint64_t size_bytes, NodeId served_by) {
-  const auto found = pending_.find(id);
-  EC_ASSERT(found != pending_.end(), "finish called for a request that is not pending");
-  Pending& pending = found->second;
+  // The request leaves the table before the handler runs, so a handler that submits again (even with the
+  // same id) sees a consistent client.
+  std::optional<Pending> taken = pending_.take(id);
+  EC_ASSERT(taken.has_value(), "finish called for a request that is not pending");
+  const Pending& pending = *taken;
   if (pending.attempt_timer != 0) env_.cancel_timer(pending.attempt_timer);
   if (pending.deadline_timer != 0) env_.cancel_timer(pending.deadline_timer);
   wire_to_request_.erase(pending.wire_id);
@@ -187,9 +191,6 @@ void Client::finish(RequestId id, Outcome outcome, Body body, std::uint64_t size
   result.served_by = served_by;
   result.attempts = pending.attempts;
   result.latency_us = env_.now_us() - pending.started_us;
-  // The request leaves the table before the handler runs, so a handler that submits again (even with the
-  // same id) sees a consistent client.
-  pending_.erase(found);
   on_result_(result);
 }
 

@@ -4,10 +4,10 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <vector>
 
 #include "core/env.h"
+#include "core/id_map.h"
 #include "core/node.h"
 #include "core/routing.h"
 
@@ -98,8 +98,9 @@ class Client final : public Node, public RequestPort {
   ClientConfig config_;
   ResultHandler on_result_;
   RequestId next_wire_id_ = 1;
-  std::map<RequestId, Pending> pending_;            // By caller's request id.
-  std::map<RequestId, RequestId> wire_to_request_;  // Attempt id on the wire -> caller's request id.
+  // Hash tables (no iteration), since every request goes through both several times.
+  IdMap<Pending> pending_;              // By caller's request id.
+  IdMap<RequestId> wire_to_request_;    // Attempt id on the wire -> caller's request id.
 };
 
 }  // namespace edgecache

@@ -4,7 +4,6 @@
 // not cached at all.
 
 #include <cstdint>
-#include <list>
 #include <optional>
 #include <vector>
 
@@ -46,16 +45,25 @@ class LruCache {
   std::vector<ImageId> ids() const;
 
  private:
+  // The recency list is intrusive and lives in one vector, linked by indices: no allocation per entry, and
+  // neighbours that are near in memory, which matters since every hit moves an entry to the front.
+  static constexpr std::uint32_t none = 0xFFFFFFFFU;
   struct Entry {
-    ImageId id;
-    Body body;
+    ImageId id = 0;
+    Body body;  // Null while the slot is free.
+    std::uint32_t newer = none;
+    std::uint32_t older = none;
   };
-  using Recency = std::list<Entry>;  // Front is most recently used.
+  void unlink(std::uint32_t slot);
+  void link_newest(std::uint32_t slot);
 
   std::uint64_t budget_bytes_;
   std::uint64_t bytes_used_ = 0;
-  Recency recency_;
-  IdMap<Recency::iterator> index_;
+  std::vector<Entry> entries_;
+  std::vector<std::uint32_t> free_slots_;
+  std::uint32_t newest_ = none;
+  std::uint32_t oldest_ = none;
+  IdMap<std::uint32_t> index_;  // Slot by image id.
 };
 
 }  // namespace edgecache

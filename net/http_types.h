@@ -22,8 +22,9 @@ struct HttpRequest {
 };
 
 struct HttpResponse {
+  using Headers = std::vector<std::pair<std::string, std::string>>;
   unsigned status = 200;
-  std::vector<std::pair<std::string, std::string>> headers;
+  Headers headers;  // Sent in this order; the session adds Server, Content-Length and Connection.
   Body image;        // The body when set (shared, not copied) ...
   std::string text;  // ... otherwise this text.
   // For a HEAD response: the Content-Length a GET would have had. Nothing means "the body's size".

@@ -11,7 +11,7 @@ namespace edgecache::net {
 namespace asio = boost::asio;
 
 LocalClients::LocalClients(asio::io_context& context, RealEnv& env, std::int64_t deadline_ms, std::size_t max_pending)
-    : context_(context), env_(env), deadline_ms_(deadline_ms), max_pending_(max_pending) {}
+    : context_(context), env_(env), deadline_ms_(deadline_ms), max_pending_(max_pending), deadline_timer_(context) {}
 
 bool LocalClients::owns(NodeId id) {
   return id >= first_local_client_id && id - first_local_client_id < local_client_id_count;
@@ -43,13 +43,28 @@ void LocalClients::submit(Message request, ReplyHandler on_reply) {
   Pending& pending = pending_[id];
   pending.request_id = request_id;
   pending.on_reply = std::move(on_reply);
-  pending.deadline = std::make_unique<asio::steady_timer>(context_, std::chrono::milliseconds(deadline_ms_));
-  pending.deadline->async_wait([this, id, request_id](const boost::system::error_code& error) {
-    if (error) return;
-    auto found = pending_.find(id);
-    if (found != pending_.end() && found->second.request_id == request_id) finish(id, std::nullopt);
-  });
+  pending.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(deadline_ms_);
+  pending.in_order = order_.insert(order_.end(), id);
+  arm_deadline_timer();
   env_.deliver(id, std::move(request));
+}
+
+void LocalClients::arm_deadline_timer() {
+  if (deadline_timer_armed_ || order_.empty()) return;
+  deadline_timer_armed_ = true;
+  deadline_timer_.expires_at(pending_.at(order_.front()).deadline);
+  deadline_timer_.async_wait([this](const boost::system::error_code& error) {
+    // An error means the timer was destroyed with this object, which must not be touched then.
+    if (error) return;
+    deadline_timer_armed_ = false;
+    expire_due();
+    arm_deadline_timer();
+  });
+}
+
+void LocalClients::expire_due() {
+  const auto now = std::chrono::steady_clock::now();
+  while (!order_.empty() && pending_.at(order_.front()).deadline <= now) finish(order_.front(), std::nullopt);
 }
 
 void LocalClients::deliver(NodeId to, Message reply) {
@@ -67,7 +82,7 @@ void LocalClients::deliver(NodeId to, Message reply) {
 
 void LocalClients::finish(NodeId id, std::optional<Message> reply) {
   auto node = pending_.extract(id);
-  node.mapped().deadline->cancel();
+  order_.erase(node.mapped().in_order);
   // The handler resumes an HTTP session; posting it keeps the node's call stack out of the session's code.
   asio::post(context_, [on_reply = std::move(node.mapped().on_reply), reply = std::move(reply)]() mutable {
     on_reply(std::move(reply));

@@ -5,9 +5,10 @@
 // Every request is answered exactly once: with the node's reply, or with nothing after the deadline.
 
 #include <cstdint>
+#include <chrono>
 #include <functional>
+#include <list>
 #include <map>
-#include <memory>
 #include <optional>
 
 #include <boost/asio/io_context.hpp>
@@ -44,11 +45,16 @@ class LocalClients {
   struct Pending {
     RequestId request_id = 0;
     ReplyHandler on_reply;
-    std::unique_ptr<boost::asio::steady_timer> deadline;
+    std::chrono::steady_clock::time_point deadline;
+    std::list<NodeId>::iterator in_order;  // This request's place in order_.
   };
 
   NodeId allocate_id();
   void finish(NodeId id, std::optional<Message> reply);
+  // Arms deadline_timer_ for the oldest pending request, if any and if it is not armed already.
+  void arm_deadline_timer();
+  // Answers, with nothing, every pending request whose deadline has passed.
+  void expire_due();
 
   boost::asio::io_context& context_;
   RealEnv& env_;
@@ -57,6 +63,13 @@ class LocalClients {
   std::uint32_t next_offset_ = 0;
   RequestId next_request_id_ = 1;
   std::map<NodeId, Pending> pending_;
+  // Every request gets the same deadline_ms, so submission order is deadline order, and one timer set for
+  // the oldest request serves them all. A timer per request cost an allocation, a timer-queue insertion and
+  // a cancellation (whose aborted completion still ran) on every cache hit. The timer is never cancelled:
+  // when it fires for a request already answered, it is simply armed again for the new oldest.
+  std::list<NodeId> order_;
+  boost::asio::steady_timer deadline_timer_;
+  bool deadline_timer_armed_ = false;
 };
 
 // Routes a node's outgoing messages: replies to local clients go back to LocalClients, the rest to peers.

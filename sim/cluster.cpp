@@ -72,7 +72,7 @@ class Run final : public WorldObserver {
   RunOptions options_;
   NodeFactories factories_;
   std::uint64_t seed_;
-  SyntheticCatalog catalog_;
+  std::shared_ptr<const SyntheticCatalog> catalog_;
   ClusterLayout layout_;
   Trace trace_;
   // The trace line of the last violation and of the event it pointed at: several violations found at one
@@ -116,10 +116,8 @@ Run::Run(const Scenario& scenario, const RunOptions& options, const NodeFactorie
       options_(options),
       factories_(factories),
       seed_(options.seed.value_or(scenario.seed)),
-      catalog_(SyntheticCatalogOptions{Rng::stream(seed_, static_cast<std::uint64_t>(StreamTag::catalog)).next_u64(),
-                                       scenario.catalog.images, scenario.catalog.min_size_bytes,
-                                       scenario.catalog.max_size_bytes, scenario.catalog.median_size_bytes}),
-      context_{world_, layout_, catalog_, scenario_,
+      catalog_(options.catalog ? options.catalog : std::make_shared<const SyntheticCatalog>(catalog_options(scenario))),
+      context_{world_, layout_, *catalog_, scenario_,
                [this](NodeId id) { return id < edge_views_.size() ? edge_views_[id] : nullptr; },
                [this](Violation violation) {
                  // Checkers run just after the event they judge is traced, so the last line written is
@@ -142,6 +140,7 @@ Run::Run(const Scenario& scenario, const RunOptions& options, const NodeFactorie
   report_.seed = seed_;
   report_.protocol = scenario_.protocol;
   report_.edges = scenario_.cluster.edges;
+  EC_ASSERT(catalog_->options() == catalog_options(scenario_), "a shared catalog must be the scenario's");
   if (scenario_.workload.popularity == Popularity::zipf) zipf_.emplace(scenario_.catalog.images, scenario_.workload.zipf_s);
 }
 
@@ -166,7 +165,7 @@ void Run::build_hosts() {
     world_.add_host(edge, "edge-" + std::to_string(edge), [this, edge](Env& env) { return make_edge(edge, env); });
   }
   world_.add_host(layout_.canonical, "canonical", [this](Env& env) {
-    return std::make_unique<HostedNode>(std::make_unique<Canonical>(env, catalog_), [](Node&) {});
+    return std::make_unique<HostedNode>(std::make_unique<Canonical>(env, *catalog_), [](Node&) {});
   });
   for (std::size_t j = 0; j < layout_.clients.size(); ++j) {
     NodeId client = layout_.clients[j];
@@ -580,6 +579,12 @@ void Run::after_event(TimeUs now) {
 }
 
 }  // namespace
+
+SyntheticCatalogOptions catalog_options(const Scenario& scenario) {
+  const CatalogOptions& catalog = scenario.catalog;
+  return SyntheticCatalogOptions{catalog.seed, catalog.images, catalog.min_size_bytes, catalog.max_size_bytes,
+                                 catalog.median_size_bytes};
+}
 
 NodeFactories default_node_factories() {
   NodeFactories factories;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/catalog.h"
 #include "core/client.h"
 #include "core/edge.h"
 #include "core/lru_cache.h"
@@ -23,7 +24,14 @@ namespace edgecache::sim {
 struct RunOptions {
   std::optional<std::uint64_t> seed;  // Overrides the scenario's seed.
   std::string trace_path;             // Where to write the trace; empty computes only its hash.
+  // The scenario's catalog (built from catalog_options()), with every checksum computed by the caller so
+  // that the runs of a sweep share one instead of each hashing the images it touches. Null: the run builds
+  // its own.
+  std::shared_ptr<const SyntheticCatalog> catalog;
 };
+
+// Returns the options of the synthetic catalog `scenario` describes.
+SyntheticCatalogOptions catalog_options(const Scenario& scenario);
 
 // How hosts' nodes are built. Tests replace one to play a deliberately broken node; the defaults build the
 // real core nodes.

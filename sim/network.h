@@ -12,6 +12,23 @@
 
 namespace edgecache::sim {
 
+// A link's options with what their distribution needs derived once (the lognormal's parameters cost two
+// logarithms and a square root, and every simulated message draws a delay).
+class LinkModel {
+ public:
+  explicit LinkModel(const LinkOptions& options);
+  const LinkOptions& options() const { return options_; }
+  // See draw_latency_ms() and draw_link_delay_us() below.
+  double draw_latency_ms(Rng& rng) const;
+  TimeUs draw_delay_us(Rng& rng, const Message& message) const;
+
+ private:
+  LinkOptions options_;
+  bool lognormal_spread_ = false;  // A lognormal with a positive mean and spread; otherwise it is constant.
+  double lognormal_mu_ = 0.0;
+  double lognormal_sigma_ = 0.0;
+};
+
 // Returns one latency draw in milliseconds, before clamping: constant gives the mean; uniform spans
 // mean +- stddev * sqrt(3); normal is mean + stddev * N(0, 1); lognormal is parameterised so that its own
 // mean and standard deviation are latency_ms_mean and latency_ms_stddev. Constant draws nothing.

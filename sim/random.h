@@ -37,7 +37,7 @@ enum class StreamTag : std::uint64_t {
   link = 2,      // tag_b = (from << 32) | to
   workload = 3,
   nemesis = 4,
-  catalog = 5,
+  // 5 was the synthetic catalog's, which now has a seed of its own (CatalogOptions::seed).
   swarm = 6,     // The fault mix `sim sweep --swarm` draws for each seed.
 };
 

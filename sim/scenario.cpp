@@ -501,8 +501,9 @@ void read_cluster(const Json& value, const std::string& path, ClusterOptions& cl
 }
 
 void read_catalog(const Json& value, const std::string& path, CatalogOptions& catalog) {
-  const ObjectReader object(value, path, {"images", "min_size_bytes", "median_size_bytes", "max_size_bytes"});
+  const ObjectReader object(value, path, {"images", "seed", "min_size_bytes", "median_size_bytes", "max_size_bytes"});
   object.read("images", catalog.images, 1, max_catalog_images);
+  object.read("seed", catalog.seed, 0, std::numeric_limits<std::uint64_t>::max());
   object.read("min_size_bytes", catalog.min_size_bytes, 1, max_image_bytes);
   object.read("median_size_bytes", catalog.median_size_bytes, 1, max_image_bytes);
   object.read("max_size_bytes", catalog.max_size_bytes, 1, max_image_bytes);
@@ -936,6 +937,7 @@ nlohmann::json scenario_to_json(const Scenario& scenario) {
 
   nlohmann::json& catalog = result["catalog"];
   catalog["images"] = scenario.catalog.images;
+  catalog["seed"] = scenario.catalog.seed;
   catalog["min_size_bytes"] = scenario.catalog.min_size_bytes;
   catalog["median_size_bytes"] = scenario.catalog.median_size_bytes;
   catalog["max_size_bytes"] = scenario.catalog.max_size_bytes;

@@ -100,6 +100,9 @@ struct WorkloadOptions {
 
 struct CatalogOptions {
   std::uint64_t images = 1000;
+  // Drives the images' sizes and contents. It is not the run's seed: the catalog is part of the scenario, like
+  // the images of a real deployment, so every seed of a sweep meets the same images and shares one catalog.
+  std::uint64_t seed = 1;
   std::uint64_t min_size_bytes = 1024;
   std::uint64_t median_size_bytes = 32 * 1024;
   std::uint64_t max_size_bytes = 1024 * 1024;

@@ -50,6 +50,9 @@ constexpr std::size_t max_seeds_listed_per_checker = 20;
 constexpr auto terminal_refresh_interval = std::chrono::milliseconds(200);
 constexpr int progress_bar_width = 30;
 constexpr const char* failure_directory = "sweep-failures";
+// A sweep hashes its scenario's whole catalog once, up front, when the images take at most this many bytes
+// (about a second of hashing on the reference machine); otherwise each run hashes just the images it meets.
+constexpr std::uint64_t shared_catalog_max_bytes = 4ULL << 30;
 
 // Swarm draws: each fault kind is off with probability 1/2, otherwise fires with a probability uniform in
 // (0, 0.3] at each draw; draws are a second apart and faults last 0.5 to 4 seconds.
@@ -318,7 +321,24 @@ SeedFailure failure_of(std::uint64_t seed, const RunReport& report) {
   return failure;
 }
 
-void run_worker(const SweepRequest& request, const Scenario& base, SweepState& state) {
+// Builds the scenario's catalog once for the whole sweep, its checksums computed on `jobs` threads, unless
+// hashing every image would cost more than the runs could save.
+std::shared_ptr<const SyntheticCatalog> shared_catalog(const Scenario& base, std::uint64_t jobs) {
+  auto catalog = std::make_shared<SyntheticCatalog>(catalog_options(base));
+  if (catalog->total_bytes() > shared_catalog_max_bytes) return nullptr;
+  const std::uint64_t images = catalog->image_count();
+  std::vector<std::thread> hashers;
+  for (std::uint64_t job = 0; job < jobs; ++job) {
+    hashers.emplace_back([&catalog, images, jobs, job] {
+      catalog->compute_checksums(images * job / jobs, images * (job + 1) / jobs);
+    });
+  }
+  for (std::thread& hasher : hashers) hasher.join();
+  return catalog;
+}
+
+void run_worker(const SweepRequest& request, const Scenario& base, SweepState& state,
+                const std::shared_ptr<const SyntheticCatalog>& catalog) {
   const std::uint64_t count = request.seed_count();
   for (;;) {
     std::uint64_t index = state.next_index.fetch_add(1);
@@ -327,6 +347,7 @@ void run_worker(const SweepRequest& request, const Scenario& base, SweepState& s
     seed_in_progress_plus_one = seed + 1;
     RunOptions options;
     options.seed = seed;
+    options.catalog = catalog;
     std::optional<SeedFailure> failure;
     try {
       RunReport report = request.swarm ? run_scenario(swarm_scenario(base, seed), options) : run_scenario(base, options);
@@ -490,9 +511,10 @@ int sweep_command(const std::vector<std::string>& args) {
   ProgressDisplay progress(request.json ? stderr : stdout, request.seed_count());
   auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+  const std::shared_ptr<const SyntheticCatalog> catalog = shared_catalog(*base, jobs);
   std::vector<std::thread> workers;
   for (std::uint64_t i = 0; i < jobs; ++i) {
-    workers.emplace_back([&request, &base, &state] { run_worker(request, *base, state); });
+    workers.emplace_back([&request, &base, &state, &catalog] { run_worker(request, *base, state, catalog); });
   }
   {
     std::unique_lock lock(state.mutex);

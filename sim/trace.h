@@ -1,8 +1,9 @@
 #pragma once
 // The run's trace: JSON Lines, a header line (format, version, scenario, seed), one line per event and a
-// closing summary line. Every line is also folded into a 64-bit hash of the trace's content (its fields, not
-// their text), computed whether or not the text is written, so a run with the trace off reports the same hash
-// as one with it on. Same scenario and seed, same hash and same bytes.
+// closing summary line. Every line is also folded into a 64-bit hash of the trace's content (the event, node
+// and field values in order, and the number of fields; not the text, and not the keys, which the code that
+// writes each kind of line fixes), computed whether or not the text is written, so a run with the trace off
+// reports the same hash as one with it on. Same scenario and seed, same hash and same bytes.
 
 #include <cstdint>
 #include <cstdio>
@@ -36,7 +37,7 @@ class Trace {
   // Writes the closing summary line and closes the file.
   void close(const nlohmann::json& summary);
 
-  std::uint64_t hash() const { return hash_; }
+  std::uint64_t hash() const;
   std::uint64_t lines() const { return lines_; }
 
   // Builds one event line: {"t_us":..,"ev":..,"node":..,fields...}. Fields are appended in call order and
@@ -62,6 +63,7 @@ class Trace {
     template <typename Integer>
     Line& number(std::string_view name, Integer value);
     Trace& trace_;
+    std::uint32_t fields_ = 0;
   };
 
  private:
@@ -71,7 +73,13 @@ class Trace {
 
   std::FILE* file_ = nullptr;
   std::string buffer_;  // The line being built; flushed to the file in large blocks.
-  std::uint64_t hash_ = 0xCBF29CE484222325ULL;
+  // The hash runs four independent lanes over blocks of four words, so consecutive words do not wait for
+  // each other's multiply; hash() folds the lanes and the words of a partial block.
+  std::uint64_t lanes_[4] = {0xCBF29CE484222325ULL, 0x243F6A8885A308D3ULL, 0x13198A2E03707344ULL,
+                             0xA4093822299F31D0ULL};
+  std::uint64_t block_[4] = {};
+  std::size_t block_words_ = 0;
+  std::uint64_t words_ = 0;
   std::uint64_t lines_ = 0;
 };
 

@@ -75,7 +75,7 @@ struct World::Impl {
     Rng rng;                // Valid iff has_rng; seeded on first send so new hosts never shift old links.
     bool has_rng = false;
     bool cut = false;       // Set by cut(), cleared by heal().
-    std::unique_ptr<LinkOptions> override_options;  // Set by degrade() and restore(); null follows all_links.
+    std::unique_ptr<LinkModel> override_model;  // Set by degrade() and restore(); null follows all_links.
   };
 
   struct Host {
@@ -176,8 +176,8 @@ struct World::Impl {
     return link.rng;
   }
 
-  const LinkOptions& link_options(const Link& link) const {
-    return link.override_options ? *link.override_options : all_links;
+  const LinkModel& link_model(const Link& link) const {
+    return link.override_model ? *link.override_model : all_links;
   }
 
   bool blocked(const Host& from, const Host& to) const {
@@ -211,19 +211,19 @@ struct World::Impl {
     }
     Link& link = outgoing_link(from, to->index);
     Rng& rng = link_rng(from, *to, link);
-    const LinkOptions& options = link_options(link);
-    if (rng.chance(options.loss_probability)) {
+    const LinkModel& model = link_model(link);
+    if (rng.chance(model.options().loss_probability)) {
       if (!observers.empty()) notify_send(from.id, to_id, message, SendFate::lost);
       return;
     }
-    const TimeUs delay_us = draw_link_delay_us(options, rng, message);
-    const bool duplicated = rng.chance(options.duplicate_probability);
+    const TimeUs delay_us = model.draw_delay_us(rng, message);
+    const bool duplicated = rng.chance(model.options().duplicate_probability);
     if (!duplicated) {
       if (!observers.empty()) notify_send(from.id, to_id, message, SendFate::scheduled);
       schedule_delivery(from, *to, std::move(message), delay_us);
       return;
     }
-    const TimeUs duplicate_delay_us = draw_link_delay_us(options, rng, message);
+    const TimeUs duplicate_delay_us = model.draw_delay_us(rng, message);
     if (!observers.empty()) notify_send(from.id, to_id, message, SendFate::duplicated);
     schedule_delivery(from, *to, Message(message), delay_us);
     schedule_delivery(from, *to, std::move(message), duplicate_delay_us);
@@ -263,7 +263,13 @@ struct World::Impl {
     if (slot_plus_one == 0 || slot_plus_one > timers.size()) return;
     TimerSlot& entry = timers[slot_plus_one - 1];
     if (!entry.in_use || entry.generation != (id >> 32) || entry.host_index != host.index) return;
-    // The heap entry stays where it is and is skipped when it comes due, which is cheaper than removing it.
+    // A queued timer leaves the queue now, which keeps the heap as small as the events that will run. One held
+    // in a paused host's backlog cannot be (the host is not running), but a crash can cancel it by freeing
+    // the slot; the flag covers any other way, and the timer is skipped when it comes due.
+    if (queue.remove(static_cast<std::uint32_t>(slot_plus_one - 1))) {
+      free_timer(static_cast<std::uint32_t>(slot_plus_one - 1));
+      return;
+    }
     entry.cancelled = true;
   }
 
@@ -438,7 +444,7 @@ struct World::Impl {
   World& world;
   const std::uint64_t seed;
   const LinkOptions network;  // The scenario's default for every link.
-  LinkOptions all_links;      // What links without an override use now: network, or degrade_all's options.
+  LinkModel all_links;        // What links without an override use now: network, or degrade_all's options.
   bool partition_active = false;
   // True while any partition, isolation or cut may be in force, so the common fault-free send skips the
   // blocking checks entirely.
@@ -446,7 +452,7 @@ struct World::Impl {
   std::vector<WorldObserver*> observers;
   std::uint64_t messages_sent = 0;
   std::uint64_t observed_message_id = 0;  // See World::observed_message_id().
-  EventQueue queue;
+  EventQueue queue{kind_byte(EventKind::timer)};
   Slab<Start> starts;
   Slab<Delivery> deliveries;
   Slab<std::function<void()>> actions;
@@ -583,28 +589,28 @@ void World::heal() {
 void World::degrade(NodeId from, NodeId to, const LinkOptions& link) {
   Impl::Host& source = impl_->require_host(from);
   const Impl::Host& destination = impl_->require_host(to);
-  impl_->outgoing_link(source, destination.index).override_options = std::make_unique<LinkOptions>(link);
+  impl_->outgoing_link(source, destination.index).override_model = std::make_unique<LinkModel>(link);
 }
 
 void World::degrade_all(const LinkOptions& link) {
   for (const auto& host : impl_->hosts) {
-    for (Impl::Link& outgoing : host->outgoing) outgoing.override_options.reset();
+    for (Impl::Link& outgoing : host->outgoing) outgoing.override_model.reset();
   }
-  impl_->all_links = link;
+  impl_->all_links = LinkModel(link);
 }
 
 void World::restore(NodeId from, NodeId to) {
   Impl::Host& source = impl_->require_host(from);
   const Impl::Host& destination = impl_->require_host(to);
   // An explicit override, not a reset: after degrade_all, restoring one link must still single it out.
-  impl_->outgoing_link(source, destination.index).override_options = std::make_unique<LinkOptions>(impl_->network);
+  impl_->outgoing_link(source, destination.index).override_model = std::make_unique<LinkModel>(impl_->network);
 }
 
 void World::restore_all() {
   for (const auto& host : impl_->hosts) {
-    for (Impl::Link& outgoing : host->outgoing) outgoing.override_options.reset();
+    for (Impl::Link& outgoing : host->outgoing) outgoing.override_model.reset();
   }
-  impl_->all_links = impl_->network;
+  impl_->all_links = LinkModel(impl_->network);
 }
 
 void World::set_clock(NodeId id, TimeUs offset_jump_us, double drift_ppm) {

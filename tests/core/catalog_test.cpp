@@ -132,6 +132,24 @@ TEST_CASE("synthetic catalog with equal bounds makes every image that size", "[c
   for (ImageId id = 0; id < catalog.image_count(); ++id) CHECK(catalog.body(id)->size() == 777);
 }
 
+TEST_CASE("synthetic catalog checksums computed ahead, in ranges, equal those computed on demand", "[core][catalog]") {
+  const SyntheticCatalogOptions options{5, 300, 100, 5000, 1000};
+  SyntheticCatalog ahead(options);
+  ahead.compute_checksums(0, 120);
+  ahead.compute_checksums(120, 120);  // An empty range is allowed.
+  ahead.compute_checksums(120, 300);
+  const SyntheticCatalog on_demand(options);
+  std::uint64_t total_bytes = 0;
+  for (ImageId id = 0; id < 300; ++id) {
+    const std::optional<ImageInfo> expected = on_demand.info(id);
+    REQUIRE(expected);
+    CHECK(ahead.info(id)->checksum == expected->checksum);
+    CHECK(ahead.info(id)->size_bytes == expected->size_bytes);
+    total_bytes += expected->size_bytes;
+  }
+  CHECK(ahead.total_bytes() == total_bytes);
+}
+
 TEST_CASE("synthetic catalog knows nothing past its last id", "[core][catalog]") {
   const SyntheticCatalog catalog(small_options(1));
   CHECK_FALSE(catalog.info(300).has_value());

@@ -19,6 +19,24 @@ using std::chrono::milliseconds;
 
 std::string as_string(const std::vector<std::uint8_t>& bytes) { return {bytes.begin(), bytes.end()}; }
 
+// Splits bytes holding consecutive HTTP responses into (status, body) pairs, using each Content-Length.
+// Stops at the first incomplete response.
+std::vector<std::pair<int, std::string>> split_responses(const std::string& bytes) {
+  std::vector<std::pair<int, std::string>> responses;
+  std::size_t position = 0;
+  while (true) {
+    const std::size_t head_end = bytes.find("\r\n\r\n", position);
+    if (head_end == std::string::npos || bytes.compare(position, 9, "HTTP/1.1 ") != 0) break;
+    const std::string head = bytes.substr(position, head_end - position);
+    const std::size_t length_at = head.find("Content-Length: ");
+    const std::size_t length = length_at == std::string::npos ? 0 : std::stoul(head.substr(length_at + 16));
+    if (bytes.size() < head_end + 4 + length) break;
+    responses.emplace_back(std::stoi(head.substr(9, 3)), bytes.substr(head_end + 4, length));
+    position = head_end + 4 + length;
+  }
+  return responses;
+}
+
 std::uint64_t metric(Cluster& cluster, std::uint32_t edge, const std::string& name) {
   const HttpResult metrics = http_request(cluster.http_port(edge), "GET", "/metrics");
   REQUIRE(metrics.status == 200);
@@ -66,6 +84,21 @@ TEST_CASE("the highest edge leads and every edge serves every image with caching
   CHECK(metric(cluster, 1, "edgecache_cache_misses_total") == misses);
   CHECK(metric(cluster, 1, "edgecache_origin_fetches_total") == fetches);
   CHECK(metric(cluster, 1, "edgecache_leader_id") == 3);
+
+  // Keep-alive: requests sent together on one connection are answered in order, each response complete
+  // (the large image's body goes out in the same write as its head), until one asks to close.
+  {
+    const std::string get_large = "GET /images/5 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    const std::optional<std::string> answered = exchange_raw(
+        cluster.http_port(1), get_large + get_large + "GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n",
+        milliseconds(5000));
+    REQUIRE(answered);
+    const auto responses = split_responses(*answered);
+    REQUIRE(responses.size() == 3);
+    CHECK(responses[0] == std::pair<int, std::string>(200, as_string(cluster.image(5))));
+    CHECK(responses[1] == std::pair<int, std::string>(200, as_string(cluster.image(5))));
+    CHECK(responses[2] == std::pair<int, std::string>(200, "ok\n"));
+  }
 
   // HEAD answers the size without a body.
   const HttpResult head = http_request(cluster.http_port(1), "HEAD", "/images/5");

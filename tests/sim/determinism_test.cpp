@@ -80,3 +80,25 @@ TEST_CASE("different seeds give different traces", "[sim][determinism]") {
   CHECK(b.seed == 8);
   CHECK(a.trace_hash != b.trace_hash);
 }
+
+TEST_CASE("a shared, precomputed catalog changes nothing, and the catalog has a seed of its own", "[sim][determinism]") {
+  Scenario scenario = busy_scenario();
+  auto shared = std::make_shared<SyntheticCatalog>(catalog_options(scenario));
+  // In two halves, as a sweep's threads compute them.
+  shared->compute_checksums(0, shared->image_count() / 2);
+  shared->compute_checksums(shared->image_count() / 2, shared->image_count());
+  RunOptions with_shared;
+  with_shared.catalog = shared;
+  const RunReport own = run_scenario(scenario, {});
+  const RunReport borrowed = run_scenario(scenario, with_shared);
+  CHECK(own.trace_hash == borrowed.trace_hash);
+  CHECK(own.events == borrowed.events);
+
+  // Another run seed meets the same catalog, so the shared one still fits it; another catalog seed does not.
+  with_shared.seed = scenario.seed + 1;
+  CHECK(run_scenario(scenario, with_shared).trace_hash != own.trace_hash);
+  Scenario other_images = scenario;
+  other_images.catalog.seed = scenario.catalog.seed + 1;
+  CHECK(catalog_options(other_images) != catalog_options(scenario));
+  CHECK(run_scenario(other_images, {}).trace_hash != own.trace_hash);
+}

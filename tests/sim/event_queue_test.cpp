@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -15,8 +16,10 @@
 namespace edgecache::sim {
 namespace {
 
+constexpr std::uint8_t removable = 7;
+
 TEST_CASE("EventQueue: pops by time, then by push order", "[sim][event_queue]") {
-  EventQueue queue;
+  EventQueue queue{removable};
   Rng rng(3);
   for (std::uint32_t i = 0; i < 5000; ++i) {
     queue.push(static_cast<TimeUs>(rng.below(100)), static_cast<std::uint8_t>(i % 5), i);
@@ -34,7 +37,7 @@ TEST_CASE("EventQueue: pops by time, then by push order", "[sim][event_queue]") 
 }
 
 TEST_CASE("EventQueue: ties run in schedule order even when pushed between pops", "[sim][event_queue]") {
-  EventQueue queue;
+  EventQueue queue{removable};
   queue.push(10, 0, 1);
   queue.push(5, 0, 2);
   queue.push(10, 0, 3);
@@ -45,6 +48,46 @@ TEST_CASE("EventQueue: ties run in schedule order even when pushed between pops"
   CHECK(queue.pop().slot == 4);
   CHECK(queue.empty());
   CHECK(queue.next_sequence() == 4);
+}
+
+TEST_CASE("EventQueue: removed entries never pop and the rest keep their order", "[sim][event_queue]") {
+  EventQueue queue{removable};
+  Rng rng(11);
+  // Even slots are removable entries, odd ones another kind; the model is the set of entries still queued.
+  std::vector<QueueEntry> model;
+  for (std::uint32_t slot = 0; slot < 4000; ++slot) {
+    const auto kind = static_cast<std::uint8_t>(slot % 2 == 0 ? removable : 1);
+    const TimeUs time = static_cast<TimeUs>(rng.below(300));
+    const std::uint64_t sequence = queue.push(time, kind, slot);
+    model.push_back(QueueEntry{time, sequence, slot, kind});
+  }
+  std::vector<QueueEntry> kept;
+  for (const QueueEntry& entry : model) {
+    if (entry.kind == removable && rng.chance(0.6)) {
+      REQUIRE(queue.remove(entry.slot));
+      REQUIRE_FALSE(queue.remove(entry.slot));  // Gone already.
+    } else {
+      kept.push_back(entry);
+    }
+  }
+  REQUIRE_FALSE(queue.remove(1));  // Not of the removable kind.
+  std::sort(kept.begin(), kept.end(), [](const QueueEntry& a, const QueueEntry& b) {
+    return a.time_us < b.time_us || (a.time_us == b.time_us && a.sequence < b.sequence);
+  });
+  REQUIRE(queue.size() == kept.size());
+  for (const QueueEntry& expected : kept) {
+    const QueueEntry popped = queue.pop();
+    REQUIRE(popped.sequence == expected.sequence);
+    REQUIRE(popped.slot == expected.slot);
+  }
+  CHECK(queue.empty());
+  // A popped removable entry can no longer be removed, and its slot can be queued again.
+  queue.push(5, removable, 0);
+  CHECK(queue.pop().slot == 0);
+  CHECK_FALSE(queue.remove(0));
+  queue.push(6, removable, 0);
+  CHECK(queue.remove(0));
+  CHECK(queue.empty());
 }
 
 TEST_CASE("Slab: reuses freed slots and keeps values", "[sim][slab]") {

@@ -76,6 +76,7 @@ TEST_CASE("An empty document yields every documented default", "[sim][scenario]"
   CHECK(cluster.client.edges.empty());
 
   CHECK(scenario.catalog.images == 1000);
+  CHECK(scenario.catalog.seed == 1);
   CHECK(scenario.catalog.min_size_bytes == 1024);
   CHECK(scenario.catalog.median_size_bytes == 32 * 1024);
   CHECK(scenario.catalog.max_size_bytes == 1024 * 1024);
@@ -167,7 +168,7 @@ const char* const full_document = R"({
       "failover": false
     }
   },
-  "catalog": {"images": 500, "min_size_bytes": 100, "median_size_bytes": 2000, "max_size_bytes": 67108864},
+  "catalog": {"images": 500, "seed": 77, "min_size_bytes": 100, "median_size_bytes": 2000, "max_size_bytes": 67108864},
   "network": {
     "latency": {"distribution": "lognormal", "mean_ms": 2.5, "stddev_ms": 0.75},
     "jitter_ms": 0.3,
@@ -238,6 +239,7 @@ TEST_CASE("A complete document sets every field", "[sim][scenario]") {
   CHECK(scenario.cluster.client.routing == RoutingMode::rendezvous);
   CHECK_FALSE(scenario.cluster.client.failover);
   CHECK(scenario.catalog.max_size_bytes == 64ULL * 1024 * 1024);
+  CHECK(scenario.catalog.seed == 77);
   CHECK(scenario.network.latency_distribution == LatencyDistribution::lognormal);
   CHECK(scenario.network.latency_ms_mean == 2.5);
   CHECK(scenario.network.latency_ms_stddev == 0.75);
@@ -449,7 +451,7 @@ TEST_CASE("Malformed scenarios name the offending field", "[sim][scenario]") {
 
       // Catalog.
       {R"({"catalog": {"count": 1}})", "catalog.count",
-       "unknown key; expected one of: images, min_size_bytes, median_size_bytes, max_size_bytes"},
+       "unknown key; expected one of: images, seed, min_size_bytes, median_size_bytes, max_size_bytes"},
       {R"({"catalog": {"images": 0}})", "catalog.images", "must be at least 1, got 0"},
       {R"({"catalog": {"images": 10000001}})", "catalog.images", "must be at most 10000000, got 10000001"},
       {R"({"catalog": {"min_size_bytes": 0}})", "catalog.min_size_bytes", "must be at least 1, got 0"},
