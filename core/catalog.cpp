@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "core/assert.h"
+#include "core/mix64.h"
 
 namespace edgecache {
 
@@ -24,13 +25,6 @@ constexpr std::uint64_t content_stream_tag = 0xC0717E7C0717E7C0ULL;
 // sum needs only additions, which keeps libm out of it (Box-Muller would need log and cos); only the final
 // exp comes from libm.
 constexpr int normal_uniform_count = 12;
-
-// The splitmix64 finalizer: a cheap bijective mix whose output bits all depend on every input bit.
-std::uint64_t mix64(std::uint64_t value) {
-  value = (value ^ (value >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  value = (value ^ (value >> 27)) * 0x94D049BB133111EBULL;
-  return value ^ (value >> 31);
-}
 
 constexpr std::uint64_t splitmix64_increment = 0x9E3779B97F4A7C15ULL;
 

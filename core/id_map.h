@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/assert.h"
+#include "core/mix64.h"
 
 namespace edgecache {
 
@@ -85,13 +86,8 @@ class IdMap {
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
   static constexpr std::size_t initial_slots = 16;
 
-  // The splitmix64 finalizer, so that sequential ids spread over the table.
-  static std::uint64_t mix(std::uint64_t value) {
-    value = (value ^ (value >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    value = (value ^ (value >> 27)) * 0x94D049BB133111EBULL;
-    return value ^ (value >> 31);
-  }
-  std::size_t home(std::uint64_t key) const { return static_cast<std::size_t>(mix(key)) & (slots_.size() - 1); }
+  // Mixed first, so that sequential ids spread over the table.
+  std::size_t home(std::uint64_t key) const { return static_cast<std::size_t>(mix64(key)) & (slots_.size() - 1); }
   std::size_t next(std::size_t slot) const { return (slot + 1) & (slots_.size() - 1); }
 
   std::size_t find_slot(std::uint64_t key) const {

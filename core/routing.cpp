@@ -3,18 +3,11 @@
 #include <algorithm>
 
 #include "core/assert.h"
+#include "core/mix64.h"
 
 namespace edgecache {
 
 namespace {
-
-// The splitmix64 finalizer, written out here because std::hash may differ between standard libraries and
-// the routing order must be the same for every client on every host.
-std::uint64_t mix64(std::uint64_t value) {
-  value = (value ^ (value >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  value = (value ^ (value >> 27)) * 0x94D049BB133111EBULL;
-  return value ^ (value >> 31);
-}
 
 // Rendezvous weight of `edge` for `image_id`. Mixing the edge id before combining keeps nearby edge ids
 // (1, 2, 3, ...) from producing correlated scores across images.

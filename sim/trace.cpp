@@ -7,18 +7,13 @@
 #include <cstring>
 
 #include "core/assert.h"
+#include "core/mix64.h"
 
 namespace edgecache::sim {
 
 namespace {
 constexpr std::uint64_t hash_prime = 0x100000001B3ULL;
 
-// The splitmix64 finalizer, to fold each lane in with all of its bits.
-std::uint64_t mix64(std::uint64_t value) {
-  value = (value ^ (value >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  value = (value ^ (value >> 27)) * 0x94D049BB133111EBULL;
-  return value ^ (value >> 31);
-}
 constexpr std::size_t flush_threshold_bytes = 1 << 20;
 
 // Appends `text` as the inside of a JSON string. Runs without special characters (nearly all of the text)
