@@ -117,11 +117,8 @@ std::optional<ImageInfo> SyntheticCatalog::info(ImageId id) const {
     // directly, without writing the bytes anywhere (generate() below stores the very same words).
     const std::uint64_t size_bytes = sizes_[id];
     const std::uint64_t seed = content_seed(id);
-    const std::uint64_t tail_bytes = size_bytes % 8;
-    const std::uint64_t whole_words = size_bytes / 8;
     checksums_[id] = checksum_of_words(size_bytes, [&](std::uint64_t index) {
-      const std::uint64_t word = mix64(seed + (index + 1) * splitmix64_increment);
-      return index < whole_words ? word : word & ((std::uint64_t{1} << (8 * tail_bytes)) - 1);
+      return mix64(seed + (index + 1) * splitmix64_increment);
     });
     has_checksum_[id] = 1;
   }

@@ -91,7 +91,9 @@ class IdMap {
   std::size_t next(std::size_t slot) const { return (slot + 1) & (slots_.size() - 1); }
 
   std::size_t find_slot(std::uint64_t key) const {
-    if (slots_.empty()) return npos;
+    // An empty map answers without hashing: several of an edge's tables (pulls in flight, queued pulls) are
+    // empty most of the time and are asked about for every image of every anti-entropy round.
+    if (size_ == 0) return npos;
     for (std::size_t slot = home(key); slots_[slot].used; slot = next(slot)) {
       if (slots_[slot].key == key) return slot;
     }

@@ -24,8 +24,8 @@ namespace edgecache {
 std::uint64_t checksum_of(std::span<const std::uint8_t> data);
 
 // Returns checksum_of(bytes) for the `size_bytes` bytes whose little-endian 8-byte words are word_at(0),
-// word_at(1), ... (of the last word, if partial, only the low size_bytes % 8 bytes count; word_at must leave
-// the others zero). This is checksum_of itself, for contents that can be computed word by word without being
+// word_at(1), ... (of the last word, if partial, only the low size_bytes % 8 bytes count, and the others are
+// ignored). This is checksum_of itself, for contents that can be computed word by word without being
 // stored: the synthetic catalog hashes its images this way.
 template <typename WordAt>
 std::uint64_t checksum_of_words(std::uint64_t size_bytes, WordAt word_at);
@@ -93,7 +93,7 @@ std::uint64_t checksum_of_words(std::uint64_t size_bytes, WordAt word_at) {
     state ^= state >> 29;
   }
   const std::uint64_t tail_bytes = size_bytes - whole_words * 8;
-  const std::uint64_t tail = tail_bytes == 0 ? 0 : word_at(whole_words);
+  const std::uint64_t tail = tail_bytes == 0 ? 0 : word_at(whole_words) & ((std::uint64_t{1} << (8 * tail_bytes)) - 1);
   state ^= mix(tail ^ tail_bytes);
   return mix(state);
 }

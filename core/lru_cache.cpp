@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/assert.h"
+#include "core/sort_ids.h"
 
 namespace edgecache {
 
@@ -76,7 +77,7 @@ std::vector<ImageId> LruCache::ids() const {
   for (const Entry& entry : entries_) {
     if (entry.body) result.push_back(entry.id);
   }
-  std::ranges::sort(result);
+  sort_ids(result);
   return result;
 }
 

@@ -81,12 +81,12 @@ void LocalClients::deliver(NodeId to, Message reply) {
 }
 
 void LocalClients::finish(NodeId id, std::optional<Message> reply) {
+  // The request leaves the books before its handler runs, so a handler that submits again finds them
+  // consistent. The handler runs here, without a post of its own: the sessions it answers post to themselves
+  // anyway (see ReplyHandler), and a second post cost a trip through the scheduler on every hit.
   auto node = pending_.extract(id);
   order_.erase(node.mapped().in_order);
-  // The handler resumes an HTTP session; posting it keeps the node's call stack out of the session's code.
-  asio::post(context_, [on_reply = std::move(node.mapped().on_reply), reply = std::move(reply)]() mutable {
-    on_reply(std::move(reply));
-  });
+  node.mapped().on_reply(std::move(reply));
 }
 
 void MessageRouter::send(NodeId to, Message message, std::uint64_t lamport) {

@@ -23,7 +23,10 @@ class PeerLinks;
 
 class LocalClients {
  public:
-  // Called exactly once per request: with the node's reply, or nothing if the deadline passed first.
+  // Called exactly once per request: with the node's reply, or nothing if the deadline passed first. It runs
+  // synchronously inside deliver() (so inside the node's event, with the node on the call stack) or inside
+  // the deadline timer's handler, so it must not call into the node; anything more than building an answer,
+  // such as resuming a connection, it posts.
   using ReplyHandler = std::function<void(std::optional<Message> reply)>;
 
   // `context` and `env` must outlive this object. `deadline_ms` bounds every request; at most

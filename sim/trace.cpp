@@ -12,8 +12,6 @@
 namespace edgecache::sim {
 
 namespace {
-constexpr std::uint64_t hash_prime = 0x100000001B3ULL;
-
 constexpr std::size_t flush_threshold_bytes = 1 << 20;
 
 // Appends `text` as the inside of a JSON string. Runs without special characters (nearly all of the text)
@@ -38,26 +36,6 @@ void append_escaped(std::string& out, std::string_view text) {
   out.append(text.substr(run_start));
 }
 
-// Returns the `count` (< 8) bytes at `data` as a little-endian number, using only fixed-size loads: a
-// variable-size copy into a word goes through memory, and the load that follows it stalls.
-std::uint64_t load_short(const char* data, std::size_t count) {
-  auto byte = [data](std::size_t index) { return std::uint64_t{static_cast<unsigned char>(data[index])}; };
-  if (count >= 4) {
-    // Two four-byte loads that overlap in the middle; overlapping bytes land on the same bits.
-    std::uint32_t low;
-    std::uint32_t high;
-    std::memcpy(&low, data, 4);
-    std::memcpy(&high, data + count - 4, 4);
-    if constexpr (std::endian::native == std::endian::big) {
-      low = __builtin_bswap32(low);
-      high = __builtin_bswap32(high);
-    }
-    return std::uint64_t{low} | (std::uint64_t{high} << (8 * (count - 4)));
-  }
-  if (count == 0) return 0;
-  return byte(0) | (byte(count / 2) << (8 * (count / 2))) | (byte(count - 1) << (8 * (count - 1)));
-}
-
 }  // namespace
 
 std::string format_hash(std::uint64_t hash) { return hex64(hash); }
@@ -80,31 +58,11 @@ bool Trace::open(const std::string& path, std::string& error) {
   return true;
 }
 
-void Trace::mix(std::string_view bytes) {
-  // Eight bytes at a time (little-endian, so the hash is the same on every host): the trace hash is computed
-  // for every event of every run, traced or not.
+void Trace::mix_long(std::string_view bytes) {
   std::size_t offset = 0;
-  for (; offset + 8 <= bytes.size(); offset += 8) {
-    std::uint64_t word;
-    std::memcpy(&word, bytes.data() + offset, sizeof word);
-    if constexpr (std::endian::native == std::endian::big) word = __builtin_bswap64(word);
-    mix(word);
-  }
-  // The last 0 to 7 bytes, little-endian, below the length shifted past them: the length folded in separates
-  // adjacent strings. Most keys and names are this short, so this word is often the only one.
+  for (; offset + 8 <= bytes.size(); offset += 8) mix(load_word(bytes.data() + offset));
   const std::size_t tail_bytes = bytes.size() - offset;
   mix((static_cast<std::uint64_t>(bytes.size()) << (8 * tail_bytes)) | load_short(bytes.data() + offset, tail_bytes));
-}
-
-void Trace::mix(std::uint64_t value) {
-  block_[block_words_++] = value;
-  if (block_words_ < 4) return;
-  block_words_ = 0;
-  words_ += 4;
-  for (std::size_t lane = 0; lane < 4; ++lane) {
-    lanes_[lane] = (lanes_[lane] ^ block_[lane]) * hash_prime;
-    lanes_[lane] ^= lanes_[lane] >> 31;
-  }
 }
 
 std::uint64_t Trace::hash() const {
@@ -143,12 +101,7 @@ void Trace::close(const nlohmann::json& summary) {
   }
 }
 
-Trace::Line::Line(Trace& trace, TimeUs time_us, std::string_view event, std::string_view node) : trace_(trace) {
-  ++trace_.lines_;
-  trace_.mix(static_cast<std::uint64_t>(time_us));
-  trace_.mix(event);
-  trace_.mix(node);
-  if (trace_.file_ == nullptr) return;
+void Trace::Line::write_start(TimeUs time_us, std::string_view event, std::string_view node) {
   std::string& out = trace_.buffer_;
   out += "{\"t_us\":";
   char digits[24];
@@ -164,9 +117,7 @@ Trace::Line::Line(Trace& trace, TimeUs time_us, std::string_view event, std::str
   }
 }
 
-Trace::Line::~Line() {
-  trace_.mix(std::uint64_t{fields_});  // The count ends the line, so lines with optional fields cannot run into each other.
-  if (trace_.file_ == nullptr) return;
+void Trace::Line::write_end() {
   trace_.buffer_ += "}\n";
   if (trace_.buffer_.size() >= flush_threshold_bytes) {
     std::fwrite(trace_.buffer_.data(), 1, trace_.buffer_.size(), trace_.file_);
@@ -174,59 +125,42 @@ Trace::Line::~Line() {
   }
 }
 
-void Trace::Line::key(std::string_view name) {
+void Trace::Line::write_key(std::string_view key) {
   std::string& out = trace_.buffer_;
   out += ",\"";
-  out += name;
+  out += key;
   out += "\":";
 }
 
-template <typename Integer>
-Trace::Line& Trace::Line::number(std::string_view name, Integer value) {
-  ++fields_;
-  trace_.mix(static_cast<std::uint64_t>(value));
-  if (trace_.file_ != nullptr) {
-    key(name);
-    char digits[24];
-    auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
-    trace_.buffer_.append(digits, end);
-  }
-  return *this;
+void Trace::Line::write_number(std::string_view key, std::uint64_t value) {
+  write_key(key);
+  char digits[24];
+  auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  trace_.buffer_.append(digits, end);
 }
 
-Trace::Line& Trace::Line::field(std::string_view name, std::uint64_t value) { return number(name, value); }
-Trace::Line& Trace::Line::field(std::string_view name, std::int64_t value) { return number(name, value); }
-
-Trace::Line& Trace::Line::field(std::string_view name, bool value) {
-  ++fields_;
-  trace_.mix(std::uint64_t{value ? 1U : 0U});
-  if (trace_.file_ != nullptr) {
-    key(name);
-    trace_.buffer_ += value ? "true" : "false";
-  }
-  return *this;
+void Trace::Line::write_number(std::string_view key, std::int64_t value) {
+  write_key(key);
+  char digits[24];
+  auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  trace_.buffer_.append(digits, end);
 }
 
-Trace::Line& Trace::Line::field(std::string_view name, std::string_view value) {
-  ++fields_;
-  trace_.mix(value);
-  if (trace_.file_ != nullptr) {
-    key(name);
-    trace_.buffer_.push_back('"');
-    append_escaped(trace_.buffer_, value);
-    trace_.buffer_.push_back('"');
-  }
-  return *this;
+void Trace::Line::write_bool(std::string_view key, bool value) {
+  write_key(key);
+  trace_.buffer_ += value ? "true" : "false";
 }
 
-Trace::Line& Trace::Line::json(std::string_view name, std::string_view json_text) {
-  ++fields_;
-  trace_.mix(json_text);
-  if (trace_.file_ != nullptr) {
-    key(name);
-    trace_.buffer_ += json_text;
-  }
-  return *this;
+void Trace::Line::write_string(std::string_view key, std::string_view value) {
+  write_key(key);
+  trace_.buffer_.push_back('"');
+  append_escaped(trace_.buffer_, value);
+  trace_.buffer_.push_back('"');
+}
+
+void Trace::Line::write_json(std::string_view key, std::string_view json_text) {
+  write_key(key);
+  trace_.buffer_ += json_text;
 }
 
 }  // namespace edgecache::sim

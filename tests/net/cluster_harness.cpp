@@ -96,6 +96,25 @@ std::string lower(std::string text) {
   return text;
 }
 
+// Parses a response's status line and headers (the text before the blank line) into `result`; returns false
+// if the status line does not start with `status_prefix`.
+bool parse_head(const std::string& head_text, const char* status_prefix, HttpResult& result) {
+  std::istringstream head(head_text);
+  std::string line;
+  std::getline(head, line);
+  if (line.rfind(status_prefix, 0) != 0) return false;
+  result.status = std::stoi(line.substr(9, 3));
+  while (std::getline(head, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string value = line.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(' '));
+    result.headers[lower(line.substr(0, colon))] = value;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::vector<std::uint16_t> free_ports(std::size_t count) {
@@ -195,19 +214,7 @@ HttpResult http_request(std::uint16_t port, const std::string& method, const std
   ::close(fd);
   const auto header_end = response.find("\r\n\r\n");
   if (!complete || header_end == std::string::npos) return result;
-  std::istringstream head(response.substr(0, header_end));
-  std::string line;
-  std::getline(head, line);
-  if (line.rfind("HTTP/1.1 ", 0) != 0) return result;
-  result.status = std::stoi(line.substr(9, 3));
-  while (std::getline(head, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    const auto colon = line.find(':');
-    if (colon == std::string::npos) continue;
-    std::string value = line.substr(colon + 1);
-    value.erase(0, value.find_first_not_of(' '));
-    result.headers[lower(line.substr(0, colon))] = value;
-  }
+  if (!parse_head(response.substr(0, header_end), "HTTP/1.1 ", result)) return result;
   result.body = response.substr(header_end + 4);
   return result;
 }
@@ -231,6 +238,52 @@ std::optional<std::string> exchange_raw(std::uint16_t port, const std::string& b
   ::close(fd);
   if (!closed) return std::nullopt;
   return received;
+}
+
+KeepAliveConnection::KeepAliveConnection(std::uint16_t port, std::chrono::milliseconds timeout)
+    : fd_(connect_loopback(port, Clock::now() + timeout)) {}
+
+KeepAliveConnection::~KeepAliveConnection() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool KeepAliveConnection::send(const std::string& bytes, std::chrono::milliseconds timeout) {
+  return fd_ >= 0 && send_all(fd_, bytes, Clock::now() + timeout);
+}
+
+bool KeepAliveConnection::receive_more(Clock::time_point deadline) {
+  pollfd waiting{fd_, POLLIN, 0};
+  if (::poll(&waiting, 1, remaining_ms(deadline)) != 1) return false;
+  char chunk[65536];
+  const ssize_t count = ::recv(fd_, chunk, sizeof chunk, 0);
+  if (count <= 0) return false;
+  received_.append(chunk, static_cast<std::size_t>(count));
+  return true;
+}
+
+std::optional<HttpResult> KeepAliveConnection::read_response(std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  if (fd_ < 0) return std::nullopt;
+  std::size_t header_end = std::string::npos;
+  while ((header_end = received_.find("\r\n\r\n")) == std::string::npos) {
+    if (!receive_more(deadline)) return std::nullopt;
+  }
+  HttpResult result;
+  if (!parse_head(received_.substr(0, header_end), "HTTP/1.", result)) return std::nullopt;
+  const std::string length = result.header("content-length");
+  const std::size_t body_bytes = length.empty() ? 0 : std::stoul(length);
+  while (received_.size() < header_end + 4 + body_bytes) {
+    if (!receive_more(deadline)) return std::nullopt;
+  }
+  result.body = received_.substr(header_end + 4, body_bytes);
+  received_.erase(0, header_end + 4 + body_bytes);
+  return result;
+}
+
+bool KeepAliveConnection::wait_for_close(std::chrono::milliseconds timeout) {
+  if (fd_ < 0) return false;
+  std::string ignored;
+  return read_to_close(fd_, ignored, Clock::now() + timeout);
 }
 
 std::optional<std::uint64_t> metric_value(const std::string& metrics, const std::string& name) {

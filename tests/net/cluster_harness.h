@@ -85,6 +85,34 @@ bool send_raw_and_wait_for_close(std::uint16_t port, const std::string& bytes, s
 // if it could not connect or did not close within `timeout`.
 std::optional<std::string> exchange_raw(std::uint16_t port, const std::string& bytes, std::chrono::milliseconds timeout);
 
+// A client connection that stays open across requests, for tests of keep-alive, pipelining and the server's
+// timeouts. Every call has a deadline; the destructor closes the connection.
+class KeepAliveConnection {
+ public:
+  // Connects to 127.0.0.1:`port`; connected() says whether that worked.
+  explicit KeepAliveConnection(std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
+  ~KeepAliveConnection();
+  KeepAliveConnection(const KeepAliveConnection&) = delete;
+  KeepAliveConnection& operator=(const KeepAliveConnection&) = delete;
+
+  bool connected() const { return fd_ >= 0; }
+  // Sends `bytes` as they are; returns whether all went out within `timeout`.
+  bool send(const std::string& bytes, std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
+  // Reads the next response, framed by its Content-Length (0 if absent). Nothing if the server closed the
+  // connection or `timeout` passed first.
+  std::optional<HttpResult> read_response(std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
+  // Waits for the server to close the connection, discarding anything it sends; returns whether it closed
+  // within `timeout`.
+  bool wait_for_close(std::chrono::milliseconds timeout);
+
+ private:
+  // Receives more bytes into received_; false if the connection ended or the deadline passed.
+  bool receive_more(std::chrono::steady_clock::time_point deadline);
+
+  int fd_ = -1;
+  std::string received_;  // Bytes received and not yet returned as a response.
+};
+
 // Reads a metric's value from Prometheus text, or nothing if absent.
 std::optional<std::uint64_t> metric_value(const std::string& metrics, const std::string& name);
 
