@@ -132,19 +132,15 @@ void Trace::Line::write_key(std::string_view key) {
   out += "\":";
 }
 
-void Trace::Line::write_number(std::string_view key, std::uint64_t value) {
+template <typename Integer>
+void Trace::Line::write_number(std::string_view key, Integer value) {
   write_key(key);
   char digits[24];
   auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
   trace_.buffer_.append(digits, end);
 }
-
-void Trace::Line::write_number(std::string_view key, std::int64_t value) {
-  write_key(key);
-  char digits[24];
-  auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
-  trace_.buffer_.append(digits, end);
-}
+template void Trace::Line::write_number(std::string_view, std::uint64_t);
+template void Trace::Line::write_number(std::string_view, std::int64_t);
 
 void Trace::Line::write_bool(std::string_view key, bool value) {
   write_key(key);

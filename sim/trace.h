@@ -63,18 +63,8 @@ class Trace {
     Line(const Line&) = delete;
     Line& operator=(const Line&) = delete;
 
-    Line& field(std::string_view key, std::uint64_t value) {
-      ++fields_;
-      trace_.mix(value);
-      if (trace_.file_ != nullptr) write_number(key, value);
-      return *this;
-    }
-    Line& field(std::string_view key, std::int64_t value) {
-      ++fields_;
-      trace_.mix(static_cast<std::uint64_t>(value));
-      if (trace_.file_ != nullptr) write_number(key, value);
-      return *this;
-    }
+    Line& field(std::string_view key, std::uint64_t value) { return number(key, value); }
+    Line& field(std::string_view key, std::int64_t value) { return number(key, value); }
     Line& field(std::string_view key, std::uint32_t value) { return field(key, std::uint64_t{value}); }
     Line& field(std::string_view key, bool value) {
       ++fields_;
@@ -100,8 +90,16 @@ class Trace {
    private:
     void write_start(TimeUs time_us, std::string_view event, std::string_view node);
     void write_end();
-    void write_number(std::string_view key, std::uint64_t value);
-    void write_number(std::string_view key, std::int64_t value);
+    template <typename Integer>
+    Line& number(std::string_view key, Integer value) {
+      ++fields_;
+      trace_.mix(static_cast<std::uint64_t>(value));
+      if (trace_.file_ != nullptr) write_number(key, value);
+      return *this;
+    }
+    // Defined for std::uint64_t and std::int64_t only (trace.cpp).
+    template <typename Integer>
+    void write_number(std::string_view key, Integer value);
     void write_bool(std::string_view key, bool value);
     void write_string(std::string_view key, std::string_view value);
     void write_json(std::string_view key, std::string_view json_text);
