@@ -597,6 +597,12 @@ NodeFactories default_node_factories() {
   return factories;
 }
 
+const Violation* RunReport::earliest_violation() const {
+  if (violations.empty()) return nullptr;
+  return &*std::min_element(violations.begin(), violations.end(),
+                            [](const Violation& a, const Violation& b) { return a.time_us < b.time_us; });
+}
+
 std::uint64_t RunReport::total_requests() const {
   std::uint64_t total = 0;
   for (const auto& by_outcome : requests) {

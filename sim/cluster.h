@@ -70,6 +70,10 @@ struct RunReport {
 
   bool passed() const { return violations.empty(); }
   std::uint64_t total_requests() const;
+  // Returns the violation earliest in simulated time (the first reported among equals), or null if the run
+  // passed. Its checker is "the checker a run fails": minimize keeps a candidate that fails the same one, and
+  // sweep groups failing seeds by it.
+  const Violation* earliest_violation() const;
 };
 
 RunReport run_scenario(const Scenario& scenario, const RunOptions& options,

@@ -109,12 +109,11 @@ std::optional<MinimizeRequest> parse_request(const std::vector<std::string>& arg
   return request;
 }
 
-// The checker of a run's earliest violation (the first reported among equals), or nothing if it passed.
+// The checker of a run's earliest violation, or nothing if it passed.
 std::optional<std::string> first_violated_checker(const RunReport& report) {
-  if (report.violations.empty()) return std::nullopt;
-  return std::min_element(report.violations.begin(), report.violations.end(),
-                          [](const Violation& a, const Violation& b) { return a.time_us < b.time_us; })
-      ->checker;
+  const Violation* first = report.earliest_violation();
+  if (first == nullptr) return std::nullopt;
+  return first->checker;
 }
 
 // What the output reports of a scenario and of its run.

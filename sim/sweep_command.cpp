@@ -34,6 +34,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/assert.h"
 #include "sim/cluster.h"
 #include "sim/commands.h"
 #include "sim/random.h"
@@ -307,7 +308,9 @@ std::string write_swarm_scenario(const Scenario& scenario, const std::string& st
 
 // --- Running --------------------------------------------------------------------------------------------
 
+// REQUIRES: the run failed.
 SeedFailure failure_of(std::uint64_t seed, const RunReport& report) {
+  EC_ASSERT(!report.passed(), "failure_of needs a failed run");
   SeedFailure failure;
   failure.seed = seed;
   for (const Violation& violation : report.violations) {
@@ -315,9 +318,7 @@ SeedFailure failure_of(std::uint64_t seed, const RunReport& report) {
       failure.checkers.push_back(violation.checker);
     }
   }
-  // Earliest in simulated time; among equals, the first reported.
-  failure.first = *std::min_element(report.violations.begin(), report.violations.end(),
-                                    [](const Violation& a, const Violation& b) { return a.time_us < b.time_us; });
+  failure.first = *report.earliest_violation();
   return failure;
 }
 

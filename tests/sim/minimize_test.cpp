@@ -20,6 +20,7 @@
 #include "sim/commands.h"
 #include "sim/scenario.h"
 #include "tests/sim/checkers/checker_test_support.h"
+#include "tests/sim/scenario_support.h"
 #include "tests/sim/sim_command_support.h"
 
 using namespace edgecache;
@@ -32,6 +33,9 @@ using testing::CommandResult;
 using testing::ScratchDirectory;
 using testing::run_sim;
 using testing::violations_text;
+using testing::first_checker;
+using testing::load;
+using testing::write_scenario;
 
 Fault fault_at(std::int64_t at_ms, FaultKind kind, std::string node = "") {
   Fault fault;
@@ -75,25 +79,6 @@ Scenario leader_crash_amid_noise() {
   return scenario;
 }
 
-void write_scenario(const fs::path& path, const Scenario& scenario) {
-  std::ofstream(path, std::ios::binary) << scenario_to_json(scenario).dump(2) << "\n";
-}
-
-Scenario load(const fs::path& path) {
-  std::optional<Scenario> scenario = load_scenario_file(path.string());
-  REQUIRE(scenario);
-  return *scenario;
-}
-
-// The checker of the earliest violation, as minimize and sweep define "the checker a run fails".
-std::optional<std::string> first_checker(const RunReport& report) {
-  if (report.violations.empty()) return std::nullopt;
-  const Violation* first = &report.violations.front();
-  for (const Violation& violation : report.violations) {
-    if (violation.time_us < first->time_us) first = &violation;
-  }
-  return first->checker;
-}
 
 }  // namespace
 

@@ -15,6 +15,7 @@
 #include "sim/commands.h"
 #include "sim/scenario.h"
 #include "tests/sim/checkers/checker_test_support.h"
+#include "tests/sim/scenario_support.h"
 
 using namespace edgecache;
 using namespace edgecache::sim;
@@ -22,6 +23,8 @@ using namespace edgecache::sim;
 namespace {
 
 namespace fs = std::filesystem;
+using testing::first_checker;
+using testing::load;
 const fs::path regression_dir = fs::path(EDGECACHE_SOURCE_DIR) / "scenarios" / "regressions";
 
 // The bound on a minimized classic failure.
@@ -36,21 +39,6 @@ const ClassicRegression classic_regressions[] = {
     {"classic_two_leaders_after_partition_heal.json", "single_leader"},
     {"classic_images_never_replicated_after_leader_crash.json", "replication_complete"},
 };
-
-Scenario load(const fs::path& path) {
-  std::optional<Scenario> scenario = load_scenario_file(path.string());
-  REQUIRE(scenario);
-  return *scenario;
-}
-
-std::optional<std::string> first_checker(const RunReport& report) {
-  if (report.violations.empty()) return std::nullopt;
-  const Violation* first = &report.violations.front();
-  for (const Violation& violation : report.violations) {
-    if (violation.time_us < first->time_us) first = &violation;
-  }
-  return first->checker;
-}
 
 }  // namespace
 

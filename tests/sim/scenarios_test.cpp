@@ -17,6 +17,7 @@
 #include "sim/scenario.h"
 #include "sim/trace.h"
 #include "tests/sim/checkers/checker_test_support.h"
+#include "tests/sim/scenario_support.h"
 
 using namespace edgecache;
 using namespace edgecache::sim;
@@ -26,13 +27,7 @@ namespace {
 namespace fs = std::filesystem;
 const fs::path scenario_dir = fs::path(EDGECACHE_SOURCE_DIR) / "scenarios";
 
-// Loads with the `sim` command's own loader, which prints the file's first error to stderr.
-Scenario load(const fs::path& path) {
-  std::optional<Scenario> scenario = load_scenario_file(path.string());
-  REQUIRE(scenario);
-  return *scenario;
-}
-
+using testing::load;
 using testing::violations_text;
 
 // Runs a scenario with its trace written to a temporary file, and returns the report and the trace's lines.

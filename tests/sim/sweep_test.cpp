@@ -20,6 +20,7 @@
 
 #include "sim/commands.h"
 #include "sim/scenario.h"
+#include "tests/sim/scenario_support.h"
 #include "tests/sim/sim_command_support.h"
 
 using namespace edgecache;
@@ -31,6 +32,8 @@ namespace fs = std::filesystem;
 using testing::CommandResult;
 using testing::ScratchDirectory;
 using testing::run_sim;
+using testing::load;
+using testing::write_scenario;
 
 // A scenario that takes a few milliseconds per seed.
 Scenario quick_scenario() {
@@ -45,17 +48,6 @@ Scenario quick_scenario() {
   scenario.workload.stop_ms = 2000;
   scenario.checks.quiet_period_ms = 2000;
   return scenario;
-}
-
-void write_scenario(const fs::path& path, const Scenario& scenario) {
-  std::ofstream(path, std::ios::binary) << scenario_to_json(scenario).dump(2) << "\n";
-}
-
-// Loads with the `sim` command's own loader, which prints the file's first error to stderr.
-Scenario load(const fs::path& path) {
-  std::optional<Scenario> scenario = load_scenario_file(path.string());
-  REQUIRE(scenario);
-  return *scenario;
 }
 
 }  // namespace
