@@ -168,7 +168,7 @@ int run_edge(Runtime& runtime) {
   LocalClients local(runtime.context, *env, runtime.config.edge.origin_timeout_ms + local_request_margin_ms,
                      max_http_connections);
   router.set_local(&local);
-  EdgeHttpHandler handler(edge, local, links);
+  EdgeHttpHandler handler(edge, local, links, disk ? &*disk : nullptr);
   std::optional<HttpServer> http;
   if (runtime.config.http_listen) http.emplace(runtime.context, handler, runtime.logger);
   return serve(runtime, links, http ? &*http : nullptr, *env, trace.get());
@@ -190,6 +190,10 @@ void raise_open_file_limit(Logger& logger) {
 }  // namespace
 
 int run_daemon(const DaemonConfig& config, std::ostream& log_stream) {
+  // A write to a connection the peer has reset raises SIGPIPE unless the call says MSG_NOSIGNAL; Asio's
+  // writes do, but sendfile(2), which sends cache hits from the disk cache's files, cannot. The error it
+  // returns (EPIPE) is all the session needs.
+  std::signal(SIGPIPE, SIG_IGN);
   Runtime runtime(config, log_stream);
   raise_open_file_limit(runtime.logger);
   return config.role == DaemonRole::canonical ? run_canonical(runtime) : run_edge(runtime);

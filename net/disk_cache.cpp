@@ -130,7 +130,7 @@ std::optional<std::string> DiskCache::load(LruCache& cache) {
       fs::remove(candidate.path, ignored);
       continue;
     }
-    files_[candidate.image_id] = candidate.path.string();
+    files_[candidate.image_id] = {candidate.path.string(), candidate.checksum};
     ++counters_.loaded;
   }
   logger_.info("disk_cache_loaded", {{"data_dir", directory_},
@@ -144,7 +144,7 @@ std::optional<std::string> DiskCache::load(LruCache& cache) {
 void DiskCache::on_cached(ImageId image_id, const Body& body) {
   const std::string path = (fs::path(directory_) / file_name(image_id, body->checksum())).string();
   auto existing = files_.find(image_id);
-  if (existing != files_.end() && existing->second == path) return;  // A refresh of what is already on disk.
+  if (existing != files_.end() && existing->second.path == path) return;  // A refresh of what is already on disk.
   const std::string temporary = path + std::string(temporary_file_marker) + "." + std::to_string(::getpid());
   bool written = false;
   {
@@ -164,18 +164,28 @@ void DiskCache::on_cached(ImageId image_id, const Body& body) {
     return;
   }
   if (existing != files_.end()) remove_file(image_id);
-  files_[image_id] = path;
+  files_[image_id] = {path, body->checksum()};
   ++counters_.written;
 }
 
 void DiskCache::on_evicted(ImageId image_id) { remove_file(image_id); }
 
+std::shared_ptr<const BodyFile> DiskCache::body_file(ImageId image_id, const Body& body) {
+  if (body->size() < min_sendfile_body_bytes) return nullptr;
+  auto found = files_.find(image_id);
+  // A file with another checksum holds other bytes: the write of these failed and left the old file.
+  if (found == files_.end() || found->second.checksum != body->checksum()) return nullptr;
+  return body_files_.open(image_id, found->second.checksum, found->second.path, body->size());
+}
+
 void DiskCache::remove_file(ImageId image_id) {
   auto found = files_.find(image_id);
   if (found == files_.end()) return;
+  // A response still sending the file holds its own descriptor, which stays valid after the unlink.
+  body_files_.forget(image_id);
   std::error_code error;
-  fs::remove(found->second, error);
-  if (error) logger_.warn("disk_cache_remove_failed", {{"path", found->second}, {"reason", error.message()}});
+  fs::remove(found->second.path, error);
+  if (error) logger_.warn("disk_cache_remove_failed", {{"path", found->second.path}, {"reason", error.message()}});
   ++counters_.removed;
   files_.erase(found);
 }

@@ -8,6 +8,10 @@
 //
 // Writes happen on the daemon's single thread, inside the edge's event handler. Images are at most
 // max_image_bytes, so one write costs milliseconds at worst; the simplicity is worth that for now.
+//
+// The same files serve cache hits without a copy: body_file() hands out an open descriptor on an image's
+// file for the HTTP session to send with sendfile(2) (net/body_files.h). The descriptors are kept here,
+// beside the files, so that deleting or replacing a file and letting go of its descriptor are one step.
 
 #include <cstdint>
 #include <map>
@@ -17,6 +21,7 @@
 
 #include "core/edge.h"
 #include "core/lru_cache.h"
+#include "net/body_files.h"
 #include "net/log.h"
 
 namespace edgecache::net {
@@ -48,15 +53,29 @@ class DiskCache final : public CacheListener {
   void on_cached(ImageId image_id, const Body& body) override;
   void on_evicted(ImageId image_id) override;
 
+  // Returns an open descriptor on the file holding `body`, image `image_id`'s cached bytes, to send instead
+  // of the bytes in memory; it stays valid for as long as the caller holds it, even if the image is evicted
+  // meanwhile. Returns nothing when copying is the better or the only choice: a body smaller than
+  // min_sendfile_body_bytes, no file on disk for these bytes (a failed write, another checksum), or a file
+  // that cannot be opened or has another size.
+  std::shared_ptr<const BodyFile> body_file(ImageId image_id, const Body& body);
+
   const DiskCacheCounters& counters() const { return counters_; }
+  const BodyFilesCounters& body_file_counters() const { return body_files_.counters(); }
 
  private:
+  struct ImageFile {
+    std::string path;
+    std::uint64_t checksum = 0;  // Of the bytes in the file, as in its name.
+  };
+
   void remove_file(ImageId image_id);
 
   std::string directory_;
   std::vector<ImageId> load_order_;
   Logger& logger_;
-  std::map<ImageId, std::string> files_;  // The file holding each cached image.
+  std::map<ImageId, ImageFile> files_;  // The file holding each cached image.
+  BodyFiles body_files_;  // Open descriptors on some of files_, for sendfile.
   DiskCacheCounters counters_;
 };
 

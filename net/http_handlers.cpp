@@ -58,7 +58,8 @@ void EdgeHttpHandler::handle(const HttpRequest& request, Respond respond) {
     return;
   }
   if (request.target == "/metrics") {
-    HttpResponse response = text_response(200, prometheus_metrics(edge_.counters(), edge_.status()));
+    HttpResponse response = text_response(200, prometheus_metrics(edge_.counters(), edge_.status(),
+                                                                   disk_ ? &disk_->body_file_counters() : nullptr));
     response.headers = {{"Content-Type", "text/plain; version=0.0.4"}};
     respond(std::move(response));
     return;
@@ -77,11 +78,13 @@ void EdgeHttpHandler::handle(const HttpRequest& request, Respond respond) {
     });
     return;
   }
-  local_.submit(GetImage{0, image_id, false}, [request, respond](std::optional<Message> reply) {
+  local_.submit(GetImage{0, image_id, false}, [request, respond, image_id, disk = disk_](std::optional<Message> reply) {
     const auto* image = reply ? std::get_if<ImageReply>(&*reply) : nullptr;
     if (image == nullptr) return respond(status_error_response(Status::unavailable));
     if (image->status != Status::ok || !image->body) return respond(status_error_response(image->status));
-    respond(image_response(request, image->body));
+    HttpResponse response = image_response(request, image->body);
+    if (disk != nullptr && response.status == 200) response.image_file = disk->body_file(image_id, image->body);
+    respond(std::move(response));
   });
 }
 

@@ -7,6 +7,7 @@
 #include "core/canonical.h"
 #include "core/catalog.h"
 #include "core/edge.h"
+#include "net/disk_cache.h"
 #include "net/http_types.h"
 #include "net/local_clients.h"
 #include "net/peer_links.h"
@@ -15,15 +16,17 @@ namespace edgecache::net {
 
 class EdgeHttpHandler final : public HttpHandler {
  public:
-  // All must outlive the handler.
-  EdgeHttpHandler(const Edge& edge, LocalClients& local, const PeerLinks& links)
-      : edge_(edge), local_(local), links_(links) {}
+  // All must outlive the handler. `disk` is the edge's disk cache, or null without --data-dir; with one, a
+  // large enough image is answered with its file as well, for the session to send with sendfile.
+  EdgeHttpHandler(const Edge& edge, LocalClients& local, const PeerLinks& links, DiskCache* disk)
+      : edge_(edge), local_(local), links_(links), disk_(disk) {}
   void handle(const HttpRequest& request, Respond respond) override;
 
  private:
   const Edge& edge_;
   LocalClients& local_;
   const PeerLinks& links_;
+  DiskCache* disk_;
 };
 
 class CanonicalHttpHandler final : public HttpHandler {

@@ -106,7 +106,8 @@ HttpResponse status_error_response(Status status) {
   return text_response(503, "image unavailable, try again\n");
 }
 
-std::string prometheus_metrics(const EdgeCounters& counters, const EdgeStatus& status) {
+std::string prometheus_metrics(const EdgeCounters& counters, const EdgeStatus& status,
+                               const BodyFilesCounters* body_files) {
   std::string text;
   auto metric = [&](std::string_view name, std::string_view type, std::string_view help, std::uint64_t value) {
     text += "# HELP edgecache_" + std::string(name) + " " + std::string(help) + "\n";
@@ -129,6 +130,14 @@ std::string prometheus_metrics(const EdgeCounters& counters, const EdgeStatus& s
   metric("cache_items", "gauge", "Images in the cache.", status.cache_items);
   metric("cache_bytes", "gauge", "Bytes in the cache.", status.cache_bytes);
   metric("cache_budget_bytes", "gauge", "The cache's byte budget.", status.cache_budget_bytes);
+  if (body_files != nullptr) {
+    metric("body_file_responses_total", "counter",
+           "Image responses handed the disk cache's open file (HTTP sends it with sendfile; the RPC copies).",
+           body_files->opened + body_files->reused);
+    metric("body_file_unusable_total", "counter",
+           "Image files that could not be opened or had another size; those responses were copied from memory.",
+           body_files->unusable);
+  }
   return text;
 }
 

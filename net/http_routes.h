@@ -11,6 +11,7 @@
 
 #include "core/edge.h"
 #include "core/types.h"
+#include "net/body_files.h"
 #include "net/http_types.h"
 
 namespace edgecache::net {
@@ -45,7 +46,9 @@ HttpResponse image_response(const HttpRequest& request, const Body& body);  // 2
 HttpResponse size_response(std::uint64_t size_bytes);                       // 200 to a HEAD, no body.
 HttpResponse status_error_response(Status status);                          // 404 or 503.
 
-// Renders an edge's counters and status in the Prometheus text format.
-std::string prometheus_metrics(const EdgeCounters& counters, const EdgeStatus& status);
+// Renders an edge's counters and status in the Prometheus text format, with its open image files' counters
+// when it has a disk cache (`body_files` not null).
+std::string prometheus_metrics(const EdgeCounters& counters, const EdgeStatus& status,
+                               const BodyFilesCounters* body_files = nullptr);
 
 }  // namespace edgecache::net

@@ -1,6 +1,10 @@
 #include "net/http_server.h"
 
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+
 #include <array>
+#include <cerrno>
 #include <limits>
 #include <list>
 #include <span>
@@ -14,7 +18,9 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
+#include "core/assert.h"
 #include "net/acceptor.h"
+#include "net/body_files.h"
 #include "net/connection_deadline.h"
 #include "net/http_response_head.h"
 #include "net/limits.h"
@@ -176,6 +182,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // send buffer, and is then finished without an asynchronous operation and the trip through the scheduler
   // that completing one takes; whatever does not fit goes out asynchronously. The deadline set here bounds
   // the whole write, however many write_some calls asio::async_write needs for the rest.
+  //
+  // An image that comes with its disk cache file (HttpResponse::image_file) is sent from the file instead,
+  // by continue_file_write; a HEAD or a 304 has no body to send and takes the path above.
   void do_write(HttpResponse response) {
     held_ = std::move(response);
     std::span<const char> body = held_.text;
@@ -194,8 +203,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     }
     head_bytes_.clear();
     append_response_head(head_bytes_, head);
-    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_bytes_), asio::buffer(body.data(), body.size())};
     deadline_.expire_after(milliseconds(http_write_timeout_ms));
+    if (held_.image_file && !head_ && !bodiless_status) {
+      EC_ASSERT(held_.image_file->size_bytes() == body.size(), "an image's file must hold exactly its bytes");
+      head_bytes_sent_ = 0;
+      file_bytes_sent_ = 0;
+      return continue_file_write();
+    }
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_bytes_), asio::buffer(body.data(), body.size())};
     boost::system::error_code error;
     const std::size_t sent = socket_.send(buffers, 0, error);
     if (error && error != asio::error::would_block) return on_write(error);
@@ -204,6 +219,45 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
                       [self = shared_from_this()](const boost::system::error_code& write_error, std::size_t) {
                         self->on_write(write_error);
                       });
+  }
+
+  // A body from the disk cache's file goes out without a copy into the socket: the head with send(MSG_MORE),
+  // which holds it back to leave in one segment with the body's first bytes, then the file with sendfile(2).
+  // Both are tried at once, on the non-blocking socket; when the socket is full, the session waits for
+  // writability and continues where it stopped, under the deadline do_write set for the whole response.
+  // held_ keeps the file open until on_write, even if the image is evicted and its file deleted meanwhile.
+  void continue_file_write() {
+    if (!socket_.is_open()) return on_write(asio::error::operation_aborted);  // The deadline closed it.
+    const int socket_descriptor = socket_.native_handle();
+    while (head_bytes_sent_ < head_bytes_.size()) {
+      const ssize_t sent = ::send(socket_descriptor, head_bytes_.data() + head_bytes_sent_,
+                                  head_bytes_.size() - head_bytes_sent_, MSG_MORE | MSG_NOSIGNAL);
+      if (sent < 0 && errno == EINTR) continue;
+      if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return wait_to_continue_file_write();
+      if (sent < 0) return on_write(boost::system::error_code(errno, boost::system::system_category()));
+      head_bytes_sent_ += static_cast<std::size_t>(sent);
+    }
+    const BodyFile& file = *held_.image_file;
+    while (file_bytes_sent_ < file.size_bytes()) {
+      auto offset = static_cast<off_t>(file_bytes_sent_);
+      const ssize_t sent = ::sendfile(socket_descriptor, file.descriptor(), &offset,
+                                      static_cast<std::size_t>(file.size_bytes() - file_bytes_sent_));
+      if (sent < 0 && errno == EINTR) continue;
+      if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return wait_to_continue_file_write();
+      if (sent < 0) return on_write(boost::system::error_code(errno, boost::system::system_category()));
+      // The file ended early (it was checked for the body's size when opened, so something outside the
+      // daemon truncated it). The head promised more bytes than there are; closing is the honest end.
+      if (sent == 0) return on_write(asio::error::eof);
+      file_bytes_sent_ += static_cast<std::uint64_t>(sent);
+    }
+    on_write({});
+  }
+
+  void wait_to_continue_file_write() {
+    socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](const boost::system::error_code& error) {
+      if (error) return self->on_write(error);  // The deadline closed the socket.
+      self->continue_file_write();
+    });
   }
 
   void on_write(const boost::system::error_code& error) {
@@ -225,8 +279,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   beast::flat_buffer buffer_;
   std::shared_ptr<void> connection_slot_;
   std::optional<http::request_parser<http::empty_body>> parser_;
-  HttpResponse held_;      // Owns the body bytes being written until the write completes.
+  HttpResponse held_;      // Owns the body bytes (or their file) being written until the write completes.
   std::string head_bytes_;  // The status line and header fields being written.
+  std::size_t head_bytes_sent_ = 0;    // How far a write from a file has come: through the head ...
+  std::uint64_t file_bytes_sent_ = 0;  // ... and through the file.
   bool keep_alive_ = false;
   bool head_ = false;
   unsigned version_ = 11;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -12,6 +13,8 @@
 #include "core/image_bytes.h"
 
 namespace edgecache::net {
+
+class BodyFile;  // net/body_files.h
 
 enum class HttpMethod : std::uint8_t { get, head, other };
 
@@ -27,6 +30,9 @@ struct HttpResponse {
   Headers headers;  // Sent in this order; the session adds Server, Content-Length and Connection.
   Body image;        // The body when set (shared, not copied) ...
   std::string text;  // ... otherwise this text.
+  // When set, a file holding exactly the bytes of `image`, which the session sends with sendfile(2) instead
+  // of copying them from memory. Held until the response is written, so the descriptor stays open that long.
+  std::shared_ptr<const BodyFile> image_file;
   // For a HEAD response: the Content-Length a GET would have had. Nothing means "the body's size".
   std::optional<std::uint64_t> head_content_length;
 };

@@ -43,9 +43,16 @@ int remaining_ms(Clock::time_point deadline) {
 }
 
 // Connects to 127.0.0.1:port before `deadline`; returns the socket or -1.
-int connect_loopback(std::uint16_t port, Clock::time_point deadline) {
+// `receive_buffer_bytes` (0: the system's default) is set before connecting, so that the window the
+// connection advertises from its first segment on is that small.
+int connect_loopback(std::uint16_t port, Clock::time_point deadline, int receive_buffer_bytes = 0) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
+  if (receive_buffer_bytes > 0 &&
+      ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer_bytes, sizeof receive_buffer_bytes) != 0) {
+    ::close(fd);
+    return -1;
+  }
   sockaddr_in address = loopback(port);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 && errno != EINPROGRESS) {
     ::close(fd);
@@ -240,8 +247,8 @@ std::optional<std::string> exchange_raw(std::uint16_t port, const std::string& b
   return received;
 }
 
-KeepAliveConnection::KeepAliveConnection(std::uint16_t port, std::chrono::milliseconds timeout)
-    : fd_(connect_loopback(port, Clock::now() + timeout)) {}
+KeepAliveConnection::KeepAliveConnection(std::uint16_t port, std::chrono::milliseconds timeout, int receive_buffer_bytes)
+    : fd_(connect_loopback(port, Clock::now() + timeout, receive_buffer_bytes)) {}
 
 KeepAliveConnection::~KeepAliveConnection() {
   if (fd_ >= 0) ::close(fd_);

@@ -89,8 +89,10 @@ std::optional<std::string> exchange_raw(std::uint16_t port, const std::string& b
 // timeouts. Every call has a deadline; the destructor closes the connection.
 class KeepAliveConnection {
  public:
-  // Connects to 127.0.0.1:`port`; connected() says whether that worked.
-  explicit KeepAliveConnection(std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
+  // Connects to 127.0.0.1:`port`; connected() says whether that worked. A `receive_buffer_bytes` above 0
+  // shrinks the socket's receive buffer (SO_RCVBUF) to about that, to make a slow reader of the client.
+  explicit KeepAliveConnection(std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::milliseconds(5000),
+                               int receive_buffer_bytes = 0);
   ~KeepAliveConnection();
   KeepAliveConnection(const KeepAliveConnection&) = delete;
   KeepAliveConnection& operator=(const KeepAliveConnection&) = delete;

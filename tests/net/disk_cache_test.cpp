@@ -33,13 +33,28 @@ std::size_t file_count(const std::string& directory) {
   return count;
 }
 
-}  // namespace
-
-TEST_CASE("disk cache: images survive a reload, corrupt files are dropped, the budget holds", "[net][disk_cache]") {
+// What each test needs around a DiskCache: a path for its data directory (not created: load() does that)
+// inside a temporary directory of its own, and a logger whose lines the test can read.
+struct DiskCacheScratch {
   testing::TempDirectory directory;
   const std::string data = directory.path() + "/data-" + std::to_string(::getpid());
   std::ostringstream log;
-  Logger logger(log, 1, "edge", LogLevel::debug);
+  Logger logger{log, 1, "edge", LogLevel::debug};
+};
+
+// Reads the whole of `file` through its descriptor, as sendfile would.
+std::vector<std::uint8_t> read_whole(const BodyFile& file) {
+  std::vector<std::uint8_t> bytes(file.size_bytes());
+  REQUIRE(::pread(file.descriptor(), bytes.data(), bytes.size(), 0) == static_cast<ssize_t>(bytes.size()));
+  return bytes;
+}
+
+}  // namespace
+
+TEST_CASE("disk cache: images survive a reload, corrupt files are dropped, the budget holds", "[net][disk_cache]") {
+  DiskCacheScratch scratch;
+  const std::string& data = scratch.data;
+  Logger& logger = scratch.logger;
   {
     LruCache unused(1);
     DiskCache disk(data, logger);
@@ -72,7 +87,7 @@ TEST_CASE("disk cache: images survive a reload, corrupt files are dropped, the b
   CHECK(disk.counters().loaded == 2);
   CHECK(disk.counters().dropped_corrupt == 3);
   CHECK(file_count(data) == 2);
-  CHECK(log.str().find("checksum mismatch") != std::string::npos);
+  CHECK(scratch.log.str().find("checksum mismatch") != std::string::npos);
 
   // A smaller budget on the next start keeps what fits and deletes the rest.
   LruCache small(1500);
@@ -94,6 +109,34 @@ TEST_CASE("disk cache: an unusable data directory is an error naming the flag", 
   const auto error = disk.load(cache);
   REQUIRE(error);
   CHECK(error->find("--data-dir") != std::string::npos);
+}
+
+TEST_CASE("disk cache: large images' files are handed out for sendfile, small, stale and evicted ones not",
+          "[net][disk_cache][body_files]") {
+  DiskCacheScratch scratch;
+  LruCache unused(1);
+  DiskCache disk(scratch.data, scratch.logger);
+  REQUIRE_FALSE(disk.load(unused));
+  const Body large = body_of(min_sendfile_body_bytes, 1);
+  const Body small = body_of(min_sendfile_body_bytes - 1, 2);
+  disk.on_cached(1, large);
+  disk.on_cached(2, small);
+
+  const std::shared_ptr<const BodyFile> file = disk.body_file(1, large);
+  REQUIRE(file);
+  CHECK(file->size_bytes() == large->size());
+  const std::vector<std::uint8_t> large_bytes(large->bytes().begin(), large->bytes().end());
+  CHECK(read_whole(*file) == large_bytes);
+  CHECK(disk.body_file(1, large) == file);  // Kept open, not opened again.
+
+  CHECK_FALSE(disk.body_file(2, small));  // Copying it is cheaper.
+  CHECK_FALSE(disk.body_file(3, large));  // Not on disk at all.
+  // Image 1 with other bytes than its file holds (as after a failed write of the new ones): no file.
+  CHECK_FALSE(disk.body_file(1, body_of(min_sendfile_body_bytes, 9)));
+
+  disk.on_evicted(1);  // Deletes the file; the descriptor handed out still reads its bytes.
+  CHECK_FALSE(disk.body_file(1, large));
+  CHECK(read_whole(*file) == large_bytes);
 }
 
 TEST_CASE("disk cache: a restarted edge serves its reloaded images as hits with the canonical down", "[net][cluster][disk_cache]") {
