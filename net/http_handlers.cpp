@@ -83,7 +83,7 @@ void EdgeHttpHandler::handle(const HttpRequest& request, Respond respond) {
     if (image == nullptr) return respond(status_error_response(Status::unavailable));
     if (image->status != Status::ok || !image->body) return respond(status_error_response(image->status));
     HttpResponse response = image_response(request, image->body);
-    if (disk != nullptr && response.status == 200) response.image_file = disk->body_file(image_id, image->body);
+    if (disk != nullptr && request.accepts_file_body && response.status == 200) response.image_file = disk->body_file(image_id, image->body);
     respond(std::move(response));
   });
 }

@@ -132,7 +132,7 @@ std::string prometheus_metrics(const EdgeCounters& counters, const EdgeStatus& s
   metric("cache_budget_bytes", "gauge", "The cache's byte budget.", status.cache_budget_bytes);
   if (body_files != nullptr) {
     metric("body_file_responses_total", "counter",
-           "Image responses handed the disk cache's open file (HTTP sends it with sendfile; the RPC copies).",
+           "HTTP image responses sent from the disk cache's file with sendfile.",
            body_files->opened + body_files->reused);
     metric("body_file_unusable_total", "counter",
            "Image files that could not be opened or had another size; those responses were copied from memory.",

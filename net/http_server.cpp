@@ -152,6 +152,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
                                                          : HttpMethod::other;
     request.target = std::string(wire.target());
     request.if_none_match = std::string(wire[http::field::if_none_match]);
+    request.accepts_file_body = true;
     keep_alive_ = wire.keep_alive();
     version_ = wire.version();
     head_ = request.method == HttpMethod::head;

@@ -22,6 +22,9 @@ struct HttpRequest {
   HttpMethod method = HttpMethod::get;
   std::string target;         // As received, e.g. "/images/42".
   std::string if_none_match;  // Empty if absent.
+  // Whether the caller can send a body from a file (HttpResponse::image_file). The HTTP session can; the
+  // original RPC copies the bytes it is given, so a handler should not open a file for it.
+  bool accepts_file_body = false;
 };
 
 struct HttpResponse {
