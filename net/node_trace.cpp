@@ -13,7 +13,7 @@ namespace edgecache::net {
 
 namespace {
 
-// The simulator's trace format name and the version whose vocabulary node traces share (sim/trace.h).
+// The simulator's trace format name and the version whose vocabulary node traces share (sim/trace/trace.h).
 constexpr const char* trace_format_name = "edgecache-trace";
 constexpr int trace_format_version = 2;
 

@@ -7,10 +7,11 @@
 #include "core/canonical.h"
 #include "core/catalog.h"
 #include "sim/expectations.h"
-#include "sim/random.h"
-#include "sim/trace.h"
+#include "sim/nemesis.h"
+#include "sim/trace/trace.h"
 #include "sim/trace_fields.h"
-#include "sim/world.h"
+#include "sim/world/random.h"
+#include "sim/world/world.h"
 #include "sim/zipf.h"
 
 namespace edgecache::sim {
@@ -61,7 +62,6 @@ class Run final : public WorldObserver {
   void on_client_result(NodeId client, const ClientResult& result);
   void apply(Fault fault);
   void nemesis_tick();
-  void nemesis_fault(FaultKind kind);
   std::optional<NodeId> current_leader() const;
   NodeId id_of(const std::string& name) const;
   const std::string& name(NodeId id) const { return world_.name(id); }
@@ -98,10 +98,7 @@ class Run final : public WorldObserver {
   RequestId next_request_id_ = 1;
   std::uint64_t arrivals_ = 0;
 
-  Rng nemesis_rng_;
-  std::vector<NodeId> nemesis_down_;    // Crashed or paused by the nemesis, awaiting undo.
-  bool nemesis_network_fault_ = false;  // A partition, isolation or cut awaiting heal.
-  bool nemesis_degraded_ = false;
+  Nemesis nemesis_;
 
   std::map<ImageId, std::uint64_t> origin_fetches_per_image_;
   std::uint64_t became_leader_ = 0;
@@ -117,7 +114,7 @@ Run::Run(const Scenario& scenario, const RunOptions& options, const NodeFactorie
       factories_(factories),
       seed_(options.seed.value_or(scenario.seed)),
       catalog_(options.catalog ? options.catalog : std::make_shared<const SyntheticCatalog>(catalog_options(scenario))),
-      context_{world_, layout_, *catalog_, scenario_,
+      context_{world_, layout_, *catalog_, scenario_.checks,
                [this](NodeId id) { return id < edge_views_.size() ? edge_views_[id] : nullptr; },
                [this](Violation violation) {
                  // Checkers run just after the event they judge is traced, so the last line written is
@@ -133,7 +130,8 @@ Run::Run(const Scenario& scenario, const RunOptions& options, const NodeFactorie
                  report_.violations.push_back(std::move(violation));
                }},
       workload_rng_(Rng::stream(seed_, static_cast<std::uint64_t>(StreamTag::workload))),
-      nemesis_rng_(Rng::stream(seed_, static_cast<std::uint64_t>(StreamTag::nemesis))),
+      nemesis_(scenario.nemesis, scenario.network, layout_,
+               Rng::stream(seed_, static_cast<std::uint64_t>(StreamTag::nemesis))),
       world_(seed_, scenario.network) {
   scenario_.seed = seed_;
   report_.scenario_name = scenario_.name;
@@ -230,9 +228,7 @@ RunReport Run::execute() {
   for (const Fault& fault : scenario_.faults) {
     world_.schedule(to_us(fault.at_ms), [this, fault] { apply(fault); });
   }
-  if (scenario_.nemesis.enabled && scenario_.nemesis.stop_ms > scenario_.nemesis.start_ms) {
-    world_.schedule(to_us(scenario_.nemesis.start_ms), [this] { nemesis_tick(); });
-  }
+  if (std::optional<TimeUs> first = nemesis_.first_tick_us()) world_.schedule(*first, [this] { nemesis_tick(); });
   schedule_arrival(to_us(scenario_.workload.start_ms));
 
   TimeUs end_us = end_time_us();
@@ -397,115 +393,17 @@ void Run::apply(Fault fault) {
 }
 
 void Run::nemesis_tick() {
-  const NemesisOptions& nemesis = scenario_.nemesis;
-  // Each kind draws in a fixed order, so the same seed gives the same faults.
-  const std::pair<FaultKind, double> kinds[] = {
-      {FaultKind::crash, nemesis.crash_probability},       {FaultKind::pause, nemesis.pause_probability},
-      {FaultKind::partition, nemesis.partition_probability}, {FaultKind::isolate, nemesis.isolate_probability},
-      {FaultKind::cut, nemesis.cut_probability},           {FaultKind::degrade, nemesis.degrade_probability},
-      {FaultKind::clock, nemesis.clock_probability},
-  };
-  for (const auto& [kind, probability] : kinds) {
-    if (nemesis_rng_.chance(probability)) nemesis_fault(kind);
-  }
-  TimeUs next = world_.now() + to_us(nemesis.interval_ms);
-  if (next < to_us(nemesis.stop_ms)) world_.schedule(next, [this] { nemesis_tick(); });
-}
-
-void Run::nemesis_fault(FaultKind kind) {
-  const NemesisOptions& nemesis = scenario_.nemesis;
-  TimeUs now = world_.now();
-  TimeUs undo_at = std::min(now + to_us(nemesis.fault_duration_ms), to_us(nemesis.stop_ms));
-  std::vector<NodeId> targets;
-  for (NodeId edge : layout_.edges) targets.push_back(edge);
-  if (nemesis.include_canonical) targets.push_back(layout_.canonical);
-  std::erase_if(targets, [&](NodeId id) {
-    return !world_.is_running(id) || std::find(nemesis_down_.begin(), nemesis_down_.end(), id) != nemesis_down_.end();
+  nemesis_.tick(world_.now(), world_, [this](const NemesisFault& chosen) {
+    // The undo is scheduled before the fault is applied, which fixes the order of their events.
+    if (chosen.undo) {
+      world_.schedule(chosen.undo_at_us, [this, chosen] {
+        nemesis_.undone(chosen);
+        apply(*chosen.undo);
+      });
+    }
+    apply(chosen.fault);
   });
-  auto pick = [&](const std::vector<NodeId>& from) { return from[nemesis_rng_.below(from.size())]; };
-
-  Fault fault;
-  fault.kind = kind;
-  switch (kind) {
-    case FaultKind::crash:
-    case FaultKind::pause: {
-      if (targets.empty()) return;
-      NodeId target = pick(targets);
-      fault.node = name(target);
-      nemesis_down_.push_back(target);
-      Fault undo;
-      undo.kind = kind == FaultKind::crash ? FaultKind::restart : FaultKind::resume;
-      undo.node = fault.node;
-      world_.schedule(undo_at, [this, undo, target] {
-        std::erase(nemesis_down_, target);
-        apply(undo);
-      });
-      break;
-    }
-    case FaultKind::partition:
-    case FaultKind::isolate:
-    case FaultKind::cut: {
-      if (nemesis_network_fault_ || layout_.edges.size() < 2) return;
-      if (kind == FaultKind::partition) {
-        // Two random sides; each edge and the canonical falls on one, and the clients stay with everyone's
-        // first side so the workload keeps reaching some edges.
-        std::vector<std::string> sides[2];
-        for (NodeId edge : layout_.edges) sides[nemesis_rng_.below(2)].push_back(name(edge));
-        if (sides[0].empty() || sides[1].empty()) {
-          NodeId moved = pick(layout_.edges);
-          for (auto& side : sides) std::erase(side, name(moved));
-          (sides[0].empty() ? sides[0] : sides[1]).push_back(name(moved));
-        }
-        sides[nemesis_rng_.below(2)].push_back(name(layout_.canonical));
-        for (NodeId client : layout_.clients) sides[0].push_back(name(client));
-        fault.groups = {sides[0], sides[1]};
-      } else if (kind == FaultKind::isolate) {
-        fault.node = name(pick(layout_.edges));
-      } else {
-        NodeId from = pick(layout_.edges);
-        NodeId to = from;
-        while (to == from) to = pick(layout_.edges);
-        fault.from = name(from);
-        fault.to = name(to);
-      }
-      nemesis_network_fault_ = true;
-      world_.schedule(undo_at, [this] {
-        nemesis_network_fault_ = false;
-        Fault heal;
-        heal.kind = FaultKind::heal;
-        apply(heal);
-      });
-      break;
-    }
-    case FaultKind::degrade: {
-      if (nemesis_degraded_) return;
-      fault.link = scenario_.network;
-      fault.link.loss_probability = 0.05 + 0.25 * nemesis_rng_.unit();
-      fault.link.latency_ms_mean = scenario_.network.latency_ms_mean * (2.0 + 18.0 * nemesis_rng_.unit());
-      fault.link.jitter_ms = fault.link.latency_ms_mean;
-      nemesis_degraded_ = true;
-      world_.schedule(undo_at, [this] {
-        nemesis_degraded_ = false;
-        Fault restore;
-        restore.kind = FaultKind::restore;
-        apply(restore);
-      });
-      break;
-    }
-    case FaultKind::clock: {
-      NodeId target = pick(layout_.edges);
-      fault.node = name(target);
-      fault.offset_ms = static_cast<std::int64_t>(nemesis_rng_.below(1000));
-      fault.drift_ppm = (nemesis_rng_.unit() * 2.0 - 1.0) * 50000.0;
-      break;
-    }
-    case FaultKind::restart:
-    case FaultKind::resume:
-    case FaultKind::heal:
-    case FaultKind::restore:
-      EC_ASSERT(false, "the nemesis draws only faults, never their undo");
-  }
-  apply(fault);
+  if (std::optional<TimeUs> next = nemesis_.next_tick_us(world_.now())) world_.schedule(*next, [this] { nemesis_tick(); });
 }
 
 void Run::check_expectations() {
@@ -595,20 +493,6 @@ NodeFactories default_node_factories() {
     return std::make_unique<Client>(env, config, std::move(on_result));
   };
   return factories;
-}
-
-const Violation* RunReport::earliest_violation() const {
-  if (violations.empty()) return nullptr;
-  return &*std::min_element(violations.begin(), violations.end(),
-                            [](const Violation& a, const Violation& b) { return a.time_us < b.time_us; });
-}
-
-std::uint64_t RunReport::total_requests() const {
-  std::uint64_t total = 0;
-  for (const auto& by_outcome : requests) {
-    for (std::uint64_t count : by_outcome) total += count;
-  }
-  return total;
 }
 
 RunReport run_scenario(const Scenario& scenario, const RunOptions& options, const NodeFactories& factories) {

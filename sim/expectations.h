@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "sim/checkers/checker.h"
-#include "sim/cluster.h"
+#include "sim/report.h"
 
 namespace edgecache::sim {
 

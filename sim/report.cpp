@@ -1,12 +1,27 @@
 #include "sim/report.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <sstream>
 
-#include "sim/trace.h"
+#include "sim/trace/trace.h"
 
 namespace edgecache::sim {
+
+const Violation* RunReport::earliest_violation() const {
+  if (violations.empty()) return nullptr;
+  return &*std::min_element(violations.begin(), violations.end(),
+                            [](const Violation& a, const Violation& b) { return a.time_us < b.time_us; });
+}
+
+std::uint64_t RunReport::total_requests() const {
+  std::uint64_t total = 0;
+  for (const auto& by_outcome : requests) {
+    for (std::uint64_t count : by_outcome) total += count;
+  }
+  return total;
+}
 
 namespace {
 constexpr std::size_t max_violations_shown = 20;

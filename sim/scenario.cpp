@@ -4,6 +4,9 @@
 // Loading stops at the first error. Each field reader throws an internal LoadFailure that parse_scenario()
 // catches and returns as a value, so a reader is one line at its call site instead of a chain of early
 // returns; nothing thrown here escapes this file.
+//
+// tidy: long file: the format's reader and writer belong together, one function per object of the format,
+// so that a field added to one is seen beside the other.
 
 #include "sim/scenario.h"
 

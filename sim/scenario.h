@@ -12,23 +12,10 @@
 
 #include "core/client.h"
 #include "core/edge.h"
+#include "sim/checkers/check_options.h"
+#include "sim/world/link_options.h"
 
 namespace edgecache::sim {
-
-enum class LatencyDistribution : std::uint8_t { constant, uniform, normal, lognormal };
-
-// How messages travel over one directed link. Delay = latency draw + jitter draw + size / bandwidth.
-struct LinkOptions {
-  LatencyDistribution latency_distribution = LatencyDistribution::constant;
-  double latency_ms_mean = 1.0;
-  double latency_ms_stddev = 0.0;     // normal and lognormal spread; uniform spans mean +- stddev * sqrt(3).
-  double jitter_ms = 0.0;             // Extra uniform [0, jitter_ms) delay; lets messages overtake each other.
-  double loss_probability = 0.0;      // Each message is lost with this probability.
-  double duplicate_probability = 0.0; // Each delivered message is delivered twice with this probability.
-  double bandwidth_bytes_per_ms = 0.0;  // 0 means size adds no delay.
-
-  friend bool operator==(const LinkOptions&, const LinkOptions&) = default;
-};
 
 enum class FaultKind : std::uint8_t {
   crash,     // node: volatile state lost; the host stays down until restart.
@@ -130,18 +117,6 @@ struct Expectations {
   std::optional<std::uint64_t> min_evictions;
 
   friend bool operator==(const Expectations&, const Expectations&) = default;
-};
-
-struct CheckOptions {
-  // Two leaders that can reach each other may coexist this long before it is a violation.
-  std::int64_t leader_overlap_limit_ms = 3000;
-  // After the last fault (and the workload's end), how long the cluster gets to converge before the
-  // liveness and replication checks. The run lasts at least until then.
-  std::int64_t quiet_period_ms = 5000;
-  // How long past its deadline a client request may stay unanswered before "answered exactly once" fires.
-  std::int64_t answer_grace_ms = 100;
-
-  friend bool operator==(const CheckOptions&, const CheckOptions&) = default;
 };
 
 struct Scenario {

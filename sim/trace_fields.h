@@ -2,8 +2,8 @@
 // How messages appear in the trace: each kind's identifying fields, never its bytes.
 
 #include "core/messages.h"
-#include "sim/trace.h"
-#include "sim/world.h"
+#include "sim/trace/trace.h"
+#include "sim/world/world.h"
 
 namespace edgecache::sim {
 

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "sim/random.h"
+#include "sim/world/random.h"
 
 namespace edgecache::sim {
 

@@ -29,7 +29,7 @@ class AnsweredOnceChecker final : public Checker {
                     outcome_name(result.outcome));
       return;
     }
-    TimeUs late_after = entry->second + ms_to_us(context_.scenario.checks.answer_grace_ms);
+    TimeUs late_after = entry->second + ms_to_us(context_.checks.answer_grace_ms);
     if (now > late_after) {
       violation(now, host(client),
                 "request " + std::to_string(result.id) + " answered " + std::to_string((now - entry->second) / 1000) +
@@ -54,7 +54,7 @@ class AnsweredOnceChecker final : public Checker {
 
   void finish(TimeUs now, TimeUs /*quiet_since_us*/) override {
     for (const auto& [key, deadline] : pending_) {
-      TimeUs late_after = deadline + ms_to_us(context_.scenario.checks.answer_grace_ms);
+      TimeUs late_after = deadline + ms_to_us(context_.checks.answer_grace_ms);
       if (late_after <= now) {
         violation(late_after, host(key.first), "request " + std::to_string(key.second) + " was never answered");
       }

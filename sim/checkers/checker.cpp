@@ -38,7 +38,7 @@ void Checker::violation(TimeUs now, std::string node, std::string detail) {
 
 bool Checker::quiet_long_enough(TimeUs now, TimeUs quiet_since_us) {
   TimeUs quiet_us = now - quiet_since_us;
-  if (quiet_us >= ms_to_us(context_.scenario.checks.quiet_period_ms)) return true;
+  if (quiet_us >= ms_to_us(context_.checks.quiet_period_ms)) return true;
   skip("only " + std::to_string(quiet_us / 1000) + " ms of quiet before the end");
   return false;
 }

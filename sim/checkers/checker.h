@@ -15,9 +15,9 @@
 #include "core/catalog.h"
 #include "core/client.h"
 #include "core/edge.h"
-#include "sim/host_states.h"
-#include "sim/scenario.h"
-#include "sim/world.h"
+#include "sim/checkers/check_options.h"
+#include "sim/world/host_states.h"
+#include "sim/world/world_observer.h"
 
 namespace edgecache::sim {
 
@@ -39,11 +39,11 @@ struct ClusterLayout {
 
 // What every checker may use.
 struct CheckContext {
-  // The simulated World, or the hosts of a real run as its traces show them (sim/host_states.h).
+  // The simulated World, or the hosts of a real run as its traces show them (sim/world/host_states.h).
   const HostStates& world;
   const ClusterLayout& layout;
   const Catalog& catalog;
-  const Scenario& scenario;
+  const CheckOptions& checks;  // The scenario's `checks` block.
   // Returns the observable view of a running or paused edge, or nullptr if it is down.
   std::function<const EdgeObservable*(NodeId)> edge_view;
   // Records a violation (the cluster also writes it to the trace).

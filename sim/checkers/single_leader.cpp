@@ -41,7 +41,7 @@ class SingleLeaderChecker final : public Checker {
         auto key = std::make_pair(*a, *b);
         auto known = overlaps_.find(key);
         Overlap overlap = known == overlaps_.end() ? Overlap{now, false} : known->second;
-        if (!overlap.reported && now - overlap.since_us > ms_to_us(context_.scenario.checks.leader_overlap_limit_ms)) {
+        if (!overlap.reported && now - overlap.since_us > ms_to_us(context_.checks.leader_overlap_limit_ms)) {
           overlap.reported = true;
           violation(now, host(*b),
                     host(*a) + " and " + host(*b) + " have both led, able to reach each other, since t=" +

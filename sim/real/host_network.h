@@ -3,7 +3,7 @@
 // differs between running every daemon on loopback and giving each its own network namespace.
 //
 // Hosts are named as in scenarios ("canonical", "edge-1".., "client-1" for the load client). Link faults
-// have the simulator's meaning (sim/world.h): a partition puts hosts of different groups out of each
+// have the simulator's meaning (sim/world/world.h): a partition puts hosts of different groups out of each
 // other's reach (hosts in no group form one more group), isolate cuts one host off from all, cut is one way,
 // heal undoes them all.
 

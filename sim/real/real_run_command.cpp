@@ -28,8 +28,8 @@
 #include <nlohmann/json.hpp>
 
 #include "net/node_trace.h"
+#include "sim/cli/commands.h"
 #include "sim/cluster.h"
-#include "sim/commands.h"
 #include "sim/real/child_process.h"
 #include "sim/real/docker_platform.h"
 #include "sim/real/host_network.h"

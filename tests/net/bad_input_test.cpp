@@ -1,4 +1,6 @@
-// Hostile and malformed input on the client port, with real daemons on loopback (issue 4, section 7).
+// Hostile and malformed input on the client port, with real daemons on loopback: path traversal and
+// malformed or huge image ids, random bytes, a request sent slowly and left unfinished, and thousands of
+// idle connections.
 // Method: start a cluster, then for each kind of bad input open raw TCP connections and check the daemon
 // answers with a clear error status or closes the connection within its documented timeout; after each
 // kind, check the daemon still serves a normal request promptly. Idle-connection floods also check that the

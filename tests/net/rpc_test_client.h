@@ -1,7 +1,9 @@
 #pragma once
-// A client for the original system's RPC, written from the protocol's description in issue 4 section 4
-// (and docs/protocol.md) rather than from net/rpc_protocol.h, so that a misreading of the description in
-// the server is not mirrored here. Blocking POSIX sockets, loopback only, a deadline on every call.
+// A client for the original system's RPC, written from the original protocol as docs/protocol.md ("The RPC")
+// describes it (one connection per request; an 8-byte little-endian length, then JSON; a reply of a clock,
+// then a size and the bytes, or a length and an error object) rather than from net/rpc_protocol.h, so that
+// a misreading of the protocol in the server is not mirrored here. Blocking POSIX sockets, loopback only, a
+// deadline on every call.
 
 #include <chrono>
 #include <cstdint>

@@ -10,8 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "sim/cli/commands.h"
 #include "sim/cluster.h"
-#include "sim/commands.h"
 #include "sim/scenario.h"
 
 using namespace edgecache;

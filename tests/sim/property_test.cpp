@@ -30,7 +30,7 @@
 
 #include "sim/cluster.h"
 #include "sim/scenario.h"
-#include "sim/trace.h"
+#include "sim/trace/trace.h"
 #include "tests/sim/checkers/checker_test_support.h"
 
 using namespace edgecache;

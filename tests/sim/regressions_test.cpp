@@ -11,8 +11,8 @@
 #include <optional>
 #include <string>
 
+#include "sim/cli/commands.h"
 #include "sim/cluster.h"
-#include "sim/commands.h"
 #include "sim/scenario.h"
 #include "tests/sim/checkers/checker_test_support.h"
 #include "tests/sim/scenario_support.h"

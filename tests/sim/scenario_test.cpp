@@ -6,6 +6,8 @@
 // rapidcheck, on random valid scenarios whose doubles use all 53 bits of mantissa, so the writer must print
 // doubles exactly. Malformed input is a table of small documents, each paired with the exact path and reason
 // the error must carry; the table covers every object of the format at every depth.
+//
+// tidy: long file: the complete document and the table of malformed ones cover the whole format.
 
 #include <algorithm>
 #include <cstdint>

@@ -12,10 +12,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/cli/commands.h"
 #include "sim/cluster.h"
-#include "sim/commands.h"
 #include "sim/scenario.h"
-#include "sim/trace.h"
+#include "sim/trace/trace.h"
 #include "tests/sim/checkers/checker_test_support.h"
 #include "tests/sim/scenario_support.h"
 

@@ -1,0 +1,128 @@
+#include "sim/nemesis.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "core/assert.h"
+
+namespace edgecache::sim {
+
+Nemesis::Nemesis(const NemesisOptions& options, const LinkOptions& network, const ClusterLayout& layout, Rng random)
+    : options_(options), network_(network), layout_(layout), random_(random) {}
+
+std::optional<TimeUs> Nemesis::first_tick_us() const {
+  if (!options_.enabled || options_.stop_ms <= options_.start_ms) return std::nullopt;
+  return ms_to_us(options_.start_ms);
+}
+
+std::optional<TimeUs> Nemesis::next_tick_us(TimeUs now) const {
+  TimeUs next = now + ms_to_us(options_.interval_ms);
+  if (next >= ms_to_us(options_.stop_ms)) return std::nullopt;
+  return next;
+}
+
+void Nemesis::tick(TimeUs now, const HostStates& hosts, const std::function<void(const NemesisFault&)>& execute) {
+  // Each kind draws in a fixed order, so the same seed gives the same faults.
+  const std::pair<FaultKind, double> kinds[] = {
+      {FaultKind::crash, options_.crash_probability},       {FaultKind::pause, options_.pause_probability},
+      {FaultKind::partition, options_.partition_probability}, {FaultKind::isolate, options_.isolate_probability},
+      {FaultKind::cut, options_.cut_probability},           {FaultKind::degrade, options_.degrade_probability},
+      {FaultKind::clock, options_.clock_probability},
+  };
+  for (const auto& [kind, probability] : kinds) {
+    if (!random_.chance(probability)) continue;
+    if (std::optional<NemesisFault> chosen = choose(kind, now, hosts)) execute(*chosen);
+  }
+}
+
+void Nemesis::undone(const NemesisFault& chosen) {
+  switch (chosen.fault.kind) {
+    case FaultKind::crash:
+    case FaultKind::pause: std::erase(down_, chosen.target); break;
+    case FaultKind::partition:
+    case FaultKind::isolate:
+    case FaultKind::cut: network_fault_ = false; break;
+    case FaultKind::degrade: degraded_ = false; break;
+    default: EC_ASSERT(false, "only a fault with an undo is undone");
+  }
+}
+
+NodeId Nemesis::pick(const std::vector<NodeId>& from) { return from[random_.below(from.size())]; }
+
+std::optional<NemesisFault> Nemesis::choose(FaultKind kind, TimeUs now, const HostStates& hosts) {
+  NemesisFault chosen;
+  chosen.undo_at_us = std::min(now + ms_to_us(options_.fault_duration_ms), ms_to_us(options_.stop_ms));
+  Fault& fault = chosen.fault;
+  fault.kind = kind;
+  switch (kind) {
+    case FaultKind::crash:
+    case FaultKind::pause: {
+      std::vector<NodeId> targets = layout_.edges;
+      if (options_.include_canonical) targets.push_back(layout_.canonical);
+      std::erase_if(targets, [&](NodeId id) {
+        return !hosts.is_running(id) || std::find(down_.begin(), down_.end(), id) != down_.end();
+      });
+      if (targets.empty()) return std::nullopt;
+      chosen.target = pick(targets);
+      fault.node = hosts.name(chosen.target);
+      down_.push_back(chosen.target);
+      chosen.undo = host_fault(0, kind == FaultKind::crash ? FaultKind::restart : FaultKind::resume, fault.node);
+      return chosen;
+    }
+    case FaultKind::partition:
+    case FaultKind::isolate:
+    case FaultKind::cut: {
+      if (network_fault_ || layout_.edges.size() < 2) return std::nullopt;
+      if (kind == FaultKind::partition) {
+        // Two random sides; each edge and the canonical falls on one, and the clients stay with everyone's
+        // first side so the workload keeps reaching some edges.
+        std::vector<std::string> sides[2];
+        for (NodeId edge : layout_.edges) sides[random_.below(2)].push_back(hosts.name(edge));
+        if (sides[0].empty() || sides[1].empty()) {
+          const std::string& moved = hosts.name(pick(layout_.edges));
+          for (auto& side : sides) std::erase(side, moved);
+          (sides[0].empty() ? sides[0] : sides[1]).push_back(moved);
+        }
+        sides[random_.below(2)].push_back(hosts.name(layout_.canonical));
+        for (NodeId client : layout_.clients) sides[0].push_back(hosts.name(client));
+        fault.groups = {sides[0], sides[1]};
+      } else if (kind == FaultKind::isolate) {
+        fault.node = hosts.name(pick(layout_.edges));
+      } else {
+        NodeId from = pick(layout_.edges);
+        NodeId to = from;
+        while (to == from) to = pick(layout_.edges);
+        fault.from = hosts.name(from);
+        fault.to = hosts.name(to);
+      }
+      network_fault_ = true;
+      chosen.undo.emplace().kind = FaultKind::heal;
+      return chosen;
+    }
+    case FaultKind::degrade: {
+      if (degraded_) return std::nullopt;
+      fault.link = network_;
+      fault.link.loss_probability = 0.05 + 0.25 * random_.unit();
+      fault.link.latency_ms_mean = network_.latency_ms_mean * (2.0 + 18.0 * random_.unit());
+      fault.link.jitter_ms = fault.link.latency_ms_mean;
+      degraded_ = true;
+      chosen.undo.emplace().kind = FaultKind::restore;
+      return chosen;
+    }
+    case FaultKind::clock: {
+      fault.node = hosts.name(pick(layout_.edges));
+      fault.offset_ms = static_cast<std::int64_t>(random_.below(1000));
+      fault.drift_ppm = (random_.unit() * 2.0 - 1.0) * 50000.0;
+      return chosen;
+    }
+    case FaultKind::restart:
+    case FaultKind::resume:
+    case FaultKind::heal:
+    case FaultKind::restore: break;
+  }
+  EC_ASSERT(false, "the nemesis draws only faults, never their undo");
+  return std::nullopt;
+}
+
+}  // namespace edgecache::sim
