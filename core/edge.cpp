@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "core/assert.h"
+#include "core/edge_config_fields.h"
 
 namespace edgecache {
 
@@ -22,6 +23,9 @@ void EdgeCounters::add(const EdgeCounters& more) {
   pull_orders_sent += more.pull_orders_sent;
   elections_started += more.elections_started;
   times_elected += more.times_elected;
+  epoch_jumps_refused += more.epoch_jumps_refused;
+  unrequested_replies += more.unrequested_replies;
+  orders_from_non_leader += more.orders_from_non_leader;
 }
 
 const char* role_name(Role role) {
@@ -46,7 +50,7 @@ Edge::Edge(Env& env, EdgeConfig config, LruCache& cache) : env_(env), config_(st
   config_.edges.erase(std::unique(config_.edges.begin(), config_.edges.end()), config_.edges.end());
   EC_ASSERT(is_edge(env_.self()), "an edge must be listed in its own cluster");
   EC_ASSERT(!is_edge(config_.canonical), "the canonical cannot also be an edge");
-  EC_ASSERT(config_.heartbeat_interval_ms > 0 && config_.leader_timeout_ms > config_.heartbeat_interval_ms,
+  EC_ASSERT(config_.heartbeat_interval_ms > 0 && !edge_config_order_breach(config_),
             "the leader timeout must exceed the heartbeat interval");
 }
 
@@ -56,6 +60,13 @@ void Edge::on_start() {
 }
 
 void Edge::on_message(NodeId from, const Message& message) {
+  // An epoch far beyond any this edge knows is no later term but a broken or hostile peer's number, and
+  // believing it would leave the edge waiting for a term no honest leader reaches. It is refused here, before
+  // any handler raises the highest epoch seen.
+  if (const std::optional<Epoch> epoch = epoch_of(message); epoch && !epoch_jump_allowed(highest_epoch_seen_, *epoch)) {
+    ++counters_.epoch_jumps_refused;
+    return;
+  }
   std::visit(
       [&](const auto& body) {
         using T = std::decay_t<decltype(body)>;
@@ -218,16 +229,24 @@ void Edge::refuse(ImageId image_id, const Waiter& waiter) {
 }
 
 void Edge::on_image_reply(NodeId from, const ImageReply& reply) {
+  // A reply is taken only from the node its request went to (the canonical for an origin fetch, the source
+  // for a pull) while that request is outstanding. A body's checksum is its sender's own claim and proves
+  // nothing about who sent it, so anything else (a late or duplicated reply, one from a peer nobody asked, a
+  // forgery) is counted and dropped: never cached, never served.
   if (from != config_.canonical) {
-    // A replication pull answered by a peer.
-    const ImageId* pull = pull_requests_.find(reply.request_id);
-    if (pull != nullptr && *pull == reply.image_id) finish_pull(reply.image_id, &reply);
+    const ImageId* pulled = pull_requests_.find(reply.request_id);
+    const Pull* pull = pulled != nullptr && *pulled == reply.image_id ? active_pulls_.find(reply.image_id) : nullptr;
+    if (pull == nullptr || pull->source != from) {
+      ++counters_.unrequested_replies;
+      return;
+    }
+    finish_pull(reply.image_id, &reply);
     return;
   }
-  const ImageId* request = origin_requests_.find(reply.request_id);
-  if (request == nullptr || *request != reply.image_id) return;  // Late or duplicate.
-  const OriginFetch* fetch = origin_fetches_.find(reply.image_id);
-  if (fetch == nullptr || fetch->request_id != reply.request_id) return;
+  if (outstanding_origin_request(origin_fetches_, reply.request_id, reply.image_id) == nullptr) {
+    ++counters_.unrequested_replies;
+    return;
+  }
 
   Status status = reply.status;
   if (status == Status::ok && (!reply.body || reply.body->checksum() != reply.checksum)) {
@@ -245,13 +264,21 @@ void Edge::on_image_reply(NodeId from, const ImageReply& reply) {
 }
 
 void Edge::on_size_reply(NodeId from, const SizeReply& reply) {
-  if (from != config_.canonical) return;
-  const ImageId* request = origin_requests_.find(reply.request_id);
-  if (request == nullptr || *request != reply.image_id) return;
-  const OriginFetch* query = size_queries_.find(reply.image_id);
-  if (query == nullptr || query->request_id != reply.request_id) return;
+  // Only the canonical is ever asked for a size, as on_image_reply explains.
+  if (from != config_.canonical || outstanding_origin_request(size_queries_, reply.request_id, reply.image_id) == nullptr) {
+    ++counters_.unrequested_replies;
+    return;
+  }
   if (reply.status == Status::ok) remember_size(reply.image_id, reply.size_bytes);
   finish_size_query(reply.image_id, reply.status, reply.size_bytes);
+}
+
+const Edge::OriginFetch* Edge::outstanding_origin_request(const IdMap<OriginFetch>& requests, RequestId request_id,
+                                                           ImageId image_id) const {
+  const ImageId* requested = origin_requests_.find(request_id);
+  if (requested == nullptr || *requested != image_id) return nullptr;
+  const OriginFetch* waiting = requests.find(image_id);
+  return waiting != nullptr && waiting->request_id == request_id ? waiting : nullptr;
 }
 
 void Edge::finish_origin_fetch(ImageId image_id, Status status, const Body& body) {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <map>
 #include <optional>
 #include <vector>
@@ -25,6 +26,24 @@ const char* role_name(Role role);
 // A replication pull that times out (a lost request or reply) is retried from the same source up to this
 // many attempts in all; one refused by its source (evicted there) is not. Anti-entropy catches the rest.
 constexpr std::uint32_t max_pull_attempts = 3;
+
+// How far above the highest epoch an edge knows a peer's epoch may lie before the edge ignores the message.
+// Epochs grow by one per election, so a real peer is ahead only by the elections this edge missed, and a
+// restarted edge keeps no epoch and knows only 0: the bound must exceed any epoch a real cluster reaches. At
+// one election every millisecond without pause, 2^32 takes 49 days; real clusters hold a few a day. Yet a
+// peer needs 2^32 accepted messages to walk an edge's epoch to the top of its type.
+constexpr Epoch max_epoch_jump = Epoch{1} << 32;
+
+// Returns whether an edge whose highest known epoch is `known` may believe a message carrying `claimed`:
+// whether `claimed` lies at most max_epoch_jump above it. Older epochs pass; the handlers judge them stale.
+constexpr bool epoch_jump_allowed(Epoch known, Epoch claimed) {
+  return claimed <= known || claimed - known <= max_epoch_jump;
+}
+
+// Returns the epoch a new term after `epoch` takes. It saturates at the top of the type rather than wrap to
+// 0, which every edge would take for the oldest term there is and never follow again. At the top, leaders
+// share one epoch and Bully's rank by id still decides between them.
+constexpr Epoch next_epoch(Epoch epoch) { return epoch == std::numeric_limits<Epoch>::max() ? epoch : epoch + 1; }
 
 // Which protocol the edge speaks. `standard` is ours. `classic` behaves like the original system, kept as a
 // test subject for the checkers: no heartbeats (followers never notice a dead leader), a leader never steps
@@ -77,6 +96,12 @@ struct EdgeCounters {
   std::uint64_t pull_orders_sent = 0;
   std::uint64_t elections_started = 0;
   std::uint64_t times_elected = 0;
+  // Refusals of a peer's word. Honest peers cause some too: a lossy or slow network brings late and
+  // duplicated replies, and a deposed leader's orders can arrive after its successor's Coordinator. Only a
+  // refused epoch jump always means a broken or hostile peer.
+  std::uint64_t epoch_jumps_refused = 0;     // Messages whose epoch lay more than max_epoch_jump ahead.
+  std::uint64_t unrequested_replies = 0;     // Image or size replies matching no request outstanding to their sender.
+  std::uint64_t orders_from_non_leader = 0;  // PullOrder or InventoryRequest from an edge other than the leader.
 
   // Adds `more` field by field: totals over edges and incarnations.
   void add(const EdgeCounters& more);
@@ -155,6 +180,10 @@ class Edge final : public Node, public EdgeObservable {
   void join(OriginFetch& fetch, ImageId image_id, const Waiter& waiter);
   // Answers `waiter` unavailable at once.
   void refuse(ImageId image_id, const Waiter& waiter);
+  // Returns the fetch or size query in `requests` that is waiting for the canonical's answer to `request_id`,
+  // or null unless that request is outstanding and asked for `image_id`.
+  const OriginFetch* outstanding_origin_request(const IdMap<OriginFetch>& requests, RequestId request_id,
+                                                ImageId image_id) const;
   void finish_origin_fetch(ImageId image_id, Status status, const Body& body);
   void finish_size_query(ImageId image_id, Status status, std::uint64_t size_bytes);
   void reply_image(NodeId to, RequestId request_id, ImageId image_id, Status status, const Body& body);

@@ -71,7 +71,7 @@ void Edge::become_leader() {
   }
   role_ = Role::leader;
   leader_ = env_.self();
-  epoch_ = highest_epoch_seen_ + 1;
+  epoch_ = next_epoch(highest_epoch_seen_);
   highest_epoch_seen_ = epoch_;
   ++counters_.times_elected;
   holdings_.clear();

@@ -132,7 +132,12 @@ void Edge::reconcile_follower(NodeId follower, const std::vector<ImageId>& their
 
 void Edge::on_inventory_request(NodeId from, const InventoryRequest& message) {
   observe_epoch(message.epoch);
-  if (leader_ == from && message.epoch == epoch_ && role_ == Role::follower) send_inventory(from);
+  // Orders are obeyed only from the leader this edge follows; a stale epoch from it is merely out of date.
+  if (leader_ != from) {
+    ++counters_.orders_from_non_leader;
+    return;
+  }
+  if (message.epoch == epoch_ && role_ == Role::follower) send_inventory(from);
 }
 
 void Edge::send_inventory(NodeId to) {
@@ -150,7 +155,11 @@ void Edge::send_inventory(NodeId to) {
 
 void Edge::on_pull_order(NodeId from, const PullOrder& message) {
   observe_epoch(message.epoch);
-  if (leader_ != from || message.epoch != epoch_ || role_ != Role::follower) return;
+  if (leader_ != from) {
+    ++counters_.orders_from_non_leader;  // As for InventoryRequest.
+    return;
+  }
+  if (message.epoch != epoch_ || role_ != Role::follower) return;
   if (message.source == env_.self() || !is_edge(message.source)) return;
   if (cache_.contains(message.image_id)) {
     // The leader's view is out of date; correct it so it stops ordering this pull.

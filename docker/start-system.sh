@@ -31,14 +31,16 @@ docker info >/dev/null 2>&1 || die "no Docker engine is reachable; start it (sys
 # docker-compose 1.29 uses the legacy builder, which keeps the containers of failed steps without --force-rm;
 # compose v2 builds with BuildKit, which keeps none.
 if docker compose version >/dev/null 2>&1; then
-  compose=(docker compose -f "$compose_file")
+  compose_name="docker compose"
   build_flags=()
 elif command -v docker-compose >/dev/null 2>&1; then
-  compose=(docker-compose -f "$compose_file")
+  compose_name=docker-compose
   build_flags=(--force-rm)
 else
   die "neither 'docker compose' nor 'docker-compose' is installed"
 fi
+read -r -a compose <<<"$compose_name"
+compose+=(-f "$compose_file")
 
 if [ "$build" = 1 ]; then
   base=${EDGECACHE_BASE_IMAGE:-debian:bookworm}
@@ -87,12 +89,13 @@ edgecache is up and healthy ($((SECONDS - started)) s).
   edge-server-2      http://$host:${EDGECACHE_EDGE_2_PORT:-8002}
   edge-server-3      http://$host:${EDGECACHE_EDGE_3_PORT:-8003}
 
-Try next:
+Try next (compose commands from $root, whose .env names the compose file):
   curl -s http://$host:8001/status                  who leads (edge 3, the highest id)
   curl -s -o image1.png http://$host:8001/images/1  an image through edge 1
   curl -sI http://$host:8002/images/1               its size (HEAD), now a cache hit
   curl -s http://$host:8003/metrics                 Prometheus metrics
-  ${compose[*]} run --rm client          the interactive client (1) get_image 2) get_image_size 3) exit)
-  ${compose[*]} logs -f edge-server-3    follow one service's log
-  ${compose[*]} down -v                  stop and remove everything (docs/docker.md, Complete reset)
+  $compose_name run --rm client          the interactive client (1) get_image 2) get_image_size 3) exit)
+  $compose_name logs -f                  one short line per event from every service
+  $compose_name exec edge-server-1 ping canonical-server
+  $compose_name down -v                  stop and remove everything (docs/docker.md, Complete reset)
 EOT

@@ -8,6 +8,8 @@
 
 #include <boost/program_options.hpp>
 
+#include "core/edge_config_fields.h"
+#include "core/parse_number.h"
 #include "net/limits.h"
 
 namespace edgecache::net {
@@ -28,18 +30,12 @@ struct BadFlag {
 // Parses a decimal integer strictly: digits only (no sign, no spaces), within [minimum, maximum].
 std::uint64_t parse_unsigned(const std::string& flag, const std::string& text, std::uint64_t minimum,
                              std::uint64_t maximum) {
-  const std::string expected =
-      "expected an integer in [" + std::to_string(minimum) + ", " + std::to_string(maximum) + "], got '" + text + "'";
-  if (text.empty() || text.size() > 20) bad_flag(flag, expected);
-  std::uint64_t value = 0;
-  for (char digit : text) {
-    if (digit < '0' || digit > '9') bad_flag(flag, expected);
-    const auto next = static_cast<std::uint64_t>(digit - '0');
-    if (value > (std::numeric_limits<std::uint64_t>::max() - next) / 10) bad_flag(flag, expected);
-    value = value * 10 + next;
+  const std::optional<std::uint64_t> value = parse_decimal_in(text, minimum, maximum);
+  if (!value) {
+    bad_flag(flag, "expected an integer in [" + std::to_string(minimum) + ", " + std::to_string(maximum) + "], got '" +
+                       text + "'");
   }
-  if (value < minimum || value > maximum) bad_flag(flag, expected);
-  return value;
+  return *value;
 }
 
 NodeId parse_node_id(const std::string& flag, const std::string& text) {
@@ -72,9 +68,20 @@ std::map<NodeId, Address> parse_members(const std::string& flag, const std::stri
   return members;
 }
 
-std::int64_t parse_duration_ms(const po::variables_map& values, const std::string& flag) {
+// Reads every edge setting from its flag (the table's name with '-' for '_'). A daemon takes durations up to
+// an hour, tighter than a scenario's bound: a longer one is a typo, not a plan.
+void read_edge_setting_flags(const po::variables_map& values, EdgeConfig& edge) {
   constexpr std::uint64_t max_duration_ms = 3'600'000;
-  return static_cast<std::int64_t>(parse_unsigned(flag, values[flag].as<std::string>(), 1, max_duration_ms));
+  for (const EdgeConfigField& field : edge_config_fields()) {
+    const std::string flag = field.flag_name();
+    const std::uint64_t max = field.is_duration() ? std::min(field.max, max_duration_ms) : field.max;
+    field.set(edge, parse_unsigned(flag, values[flag].as<std::string>(), field.min, max));
+  }
+  // The Edge constructor asserts this (a programmer error there); here it is the operator's input.
+  if (const std::optional<EdgeConfigOrderBreach> breach = edge_config_order_breach(edge)) {
+    bad_flag(breach->field->flag_name(),
+             "must exceed --" + breach->lower->flag_name() + " (" + std::to_string(breach->lower_value) + ")");
+  }
 }
 
 std::string option_text(const po::variables_map& values, const std::string& flag) {
@@ -104,15 +111,16 @@ po::options_description make_options() {
     ("images-dir", text(""), "canonical: directory of image{N}.jpg/.png/.gif/.webp files (required for the canonical)")
     ("cache-bytes", text(std::to_string(256ULL * 1024 * 1024)), "edge: cache budget in bytes")
     ("data-dir", text(""), "edge: directory for the disk copy of the cache (survives restarts); empty keeps it in memory only")
-    ("protocol", text("standard"), "edge protocol: standard | classic")
-    ("heartbeat-interval-ms", text(std::to_string(defaults.heartbeat_interval_ms)), "leader heartbeat period")
-    ("leader-timeout-ms", text(std::to_string(defaults.leader_timeout_ms)), "follower: leader silence before an election")
-    ("answer-timeout-ms", text(std::to_string(defaults.answer_timeout_ms)), "candidate: wait for a higher edge's answer")
-    ("coordinator-timeout-ms", text(std::to_string(defaults.coordinator_timeout_ms)), "candidate: wait for the coordinator")
-    ("origin-timeout-ms", text(std::to_string(defaults.origin_timeout_ms)), "one origin fetch or size query")
-    ("pull-timeout-ms", text(std::to_string(defaults.pull_timeout_ms)), "one replication pull")
-    ("anti-entropy-interval-ms", text(std::to_string(defaults.anti_entropy_interval_ms)), "leader: inventory reconciliation period")
+    ("protocol", text("standard"), "edge protocol: standard | classic");
+  // clang-format on
+  for (const EdgeConfigField& field : edge_config_fields()) {
+    const std::string help = std::string(field.doc) + " (" + std::string(field.unit) + ")";
+    options.add_options()(field.flag_name().c_str(), text(std::to_string(field.get(defaults))), help.c_str());
+  }
+  // clang-format off
+  options.add_options()
     ("log-level", text("info"), "debug | info | warn | error")
+    ("log-format", text("human"), "human (one short sentence per event) | json (one JSON object per line, for log collectors)")
     ("trace", text(""), "write this node's trace (JSON Lines, docs/real-traces.md) to this file; empty records none");
   // clang-format on
   return options;
@@ -150,6 +158,9 @@ DaemonConfig build_config(const po::variables_map& values) {
   const std::optional<LogLevel> level = parse_log_level(option_text(values, "log-level"));
   if (!level) bad_flag("log-level", "expected debug, info, warn or error, got '" + option_text(values, "log-level") + "'");
   config.log_level = *level;
+  const std::optional<LogFormat> format = parse_log_format(option_text(values, "log-format"));
+  if (!format) bad_flag("log-format", "expected human or json, got '" + option_text(values, "log-format") + "'");
+  config.log_format = *format;
 
   if (config.role == DaemonRole::canonical) {
     if (config.canonical_address && config.canonical_id != config.id) {
@@ -181,17 +192,7 @@ DaemonConfig build_config(const po::variables_map& values) {
   } else {
     bad_flag("protocol", "expected standard or classic, got '" + protocol + "'");
   }
-  edge.heartbeat_interval_ms = parse_duration_ms(values, "heartbeat-interval-ms");
-  edge.leader_timeout_ms = parse_duration_ms(values, "leader-timeout-ms");
-  edge.answer_timeout_ms = parse_duration_ms(values, "answer-timeout-ms");
-  edge.coordinator_timeout_ms = parse_duration_ms(values, "coordinator-timeout-ms");
-  edge.origin_timeout_ms = parse_duration_ms(values, "origin-timeout-ms");
-  edge.pull_timeout_ms = parse_duration_ms(values, "pull-timeout-ms");
-  edge.anti_entropy_interval_ms = parse_duration_ms(values, "anti-entropy-interval-ms");
-  // The Edge constructor asserts this (a programmer error there); here it is the operator's input.
-  if (edge.leader_timeout_ms <= edge.heartbeat_interval_ms) {
-    bad_flag("leader-timeout-ms", "must exceed --heartbeat-interval-ms (" + std::to_string(edge.heartbeat_interval_ms) + ")");
-  }
+  read_edge_setting_flags(values, edge);
   return config;
 }
 
@@ -217,11 +218,9 @@ std::optional<Address> parse_address(const std::string& text) {
     port_text = text.substr(colon + 1);
     if (host.find(':') != std::string::npos) return std::nullopt;  // A bare IPv6 address needs brackets.
   }
-  if (host.empty() || port_text.empty() || port_text.size() > 5) return std::nullopt;
-  if (!std::all_of(port_text.begin(), port_text.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
-  const int port = std::stoi(port_text);
-  if (port < 1 || port > 65535) return std::nullopt;
-  return Address{host, static_cast<std::uint16_t>(port)};
+  const std::optional<std::uint64_t> port = parse_decimal_in(port_text, 1, 65535);
+  if (host.empty() || !port) return std::nullopt;
+  return Address{host, static_cast<std::uint16_t>(*port)};
 }
 
 const char* daemon_role_name(DaemonRole role) {

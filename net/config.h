@@ -46,6 +46,7 @@ struct DaemonConfig {
   std::string data_dir;                      // Edge only; empty: the cache lives in memory only.
   EdgeConfig edge;                           // Edge only; canonical and edges filled in from the above.
   LogLevel log_level = LogLevel::info;
+  LogFormat log_format = LogFormat::human;
   std::string trace_path;  // Empty: no node trace.
 };
 

@@ -18,9 +18,12 @@
 #include "net/image_directory.h"
 #include "net/limits.h"
 #include "net/local_clients.h"
+#include "net/message_log.h"
 #include "net/peer_links.h"
 #include "net/real_env.h"
 #include "net/trace_headers.h"
+#include "sim/trace/edge_config_json.h"
+#include "sim/trace/node_trace_writer.h"
 
 namespace edgecache::net {
 
@@ -33,12 +36,15 @@ namespace {
 struct Runtime {
   Runtime(const DaemonConfig& daemon_config, std::ostream& log_stream)
       : config(daemon_config), context(1),
-        logger(log_stream, daemon_config.id, daemon_role_name(daemon_config.role), daemon_config.log_level),
+        logger(log_stream, daemon_config.id, daemon_role_name(daemon_config.role), daemon_config.log_level,
+               daemon_config.log_format, trace_host_names(daemon_config)),
+        message_log(logger, daemon_config.id, daemon_config.canonical_id),
         signals(context, SIGTERM, SIGINT) {}
 
   const DaemonConfig& config;
   asio::io_context context;  // Concurrency hint 1: the daemon runs exactly one thread.
   Logger logger;
+  MessageLog message_log;
   asio::signal_set signals;
 };
 
@@ -53,11 +59,11 @@ std::map<NodeId, Address> peer_addresses(const DaemonConfig& config) {
 // Starts the node trace if --trace asked for one: writes the common header fields plus `role_fields` and
 // hands the trace to the env. Returns false (logged) if the file cannot be opened.
 bool start_trace(Runtime& runtime, RealEnv& env, const nlohmann::ordered_json& role_fields,
-                 std::unique_ptr<NodeTrace>& trace) {
+                 std::unique_ptr<sim::NodeTraceWriter>& trace) {
   if (runtime.config.trace_path.empty()) return true;
   std::map<NodeId, std::string> names = trace_host_names(runtime.config);
   std::string error;
-  trace = NodeTrace::open(runtime.config.trace_path, names.at(runtime.config.id), names, error);
+  trace = sim::NodeTraceWriter::open(runtime.config.trace_path, names.at(runtime.config.id), names, error);
   if (!trace) {
     runtime.logger.error("trace_unusable", {{"flag", "trace"}, {"reason", error}});
     return false;
@@ -70,7 +76,7 @@ bool start_trace(Runtime& runtime, RealEnv& env, const nlohmann::ordered_json& r
 }
 
 // Listens on both ports, waits for a signal and then stops everything. Returns the exit code.
-int serve(Runtime& runtime, PeerLinks& links, HttpServer* http, RealEnv& env, NodeTrace* trace) {
+int serve(Runtime& runtime, PeerLinks& links, HttpServer* http, RealEnv& env, sim::NodeTraceWriter* trace) {
   if (auto error = links.listen(runtime.config.listen)) {
     runtime.logger.error("listen_failed", {{"flag", "listen"}, {"reason", *error}});
     return 1;
@@ -106,12 +112,16 @@ int run_canonical(Runtime& runtime) {
   }
   runtime.logger.info("catalog_loaded", {{"images", catalog.image_count()}, {"images_dir", runtime.config.images_dir}});
 
-  std::unique_ptr<NodeTrace> trace;
+  std::unique_ptr<sim::NodeTraceWriter> trace;
   std::optional<RealEnv> env;
   PeerLinks links(runtime.context, runtime.config.id, peer_addresses(runtime.config), runtime.logger,
-                  [&env](NodeId from, Message message, std::uint64_t lamport) { env->deliver(from, std::move(message), lamport); });
+                  [&env, &runtime](NodeId from, Message message, std::uint64_t lamport) {
+                    runtime.message_log.received(from, message);
+                    env->deliver(from, std::move(message), lamport);
+                  });
   MessageRouter router(links, nullptr);
-  env.emplace(runtime.context, runtime.config.id, router);
+  LoggedSink logged_router(router, runtime.message_log);
+  env.emplace(runtime.context, runtime.config.id, logged_router);
   if (!start_trace(runtime, *env, {{"catalog", catalog_json(catalog)}}, trace)) return 1;
   Canonical canonical(*env, catalog);
   env->attach(canonical);
@@ -122,12 +132,16 @@ int run_canonical(Runtime& runtime) {
 }
 
 int run_edge(Runtime& runtime) {
-  std::unique_ptr<NodeTrace> trace;
+  std::unique_ptr<sim::NodeTraceWriter> trace;
   std::optional<RealEnv> env;
   PeerLinks links(runtime.context, runtime.config.id, peer_addresses(runtime.config), runtime.logger,
-                  [&env](NodeId from, Message message, std::uint64_t lamport) { env->deliver(from, std::move(message), lamport); });
+                  [&env, &runtime](NodeId from, Message message, std::uint64_t lamport) {
+                    runtime.message_log.received(from, message);
+                    env->deliver(from, std::move(message), lamport);
+                  });
   MessageRouter router(links, nullptr);
-  env.emplace(runtime.context, runtime.config.id, router);
+  LoggedSink logged_router(router, runtime.message_log);
+  env.emplace(runtime.context, runtime.config.id, logged_router);
   LruCache cache(runtime.config.cache_bytes);
   // The disk copy fills the cache before the edge exists, so the edge starts with what it held before.
   std::optional<DiskCache> disk;
@@ -139,7 +153,7 @@ int run_edge(Runtime& runtime) {
     }
   }
   const nlohmann::ordered_json edge_fields = {
-      {"edge_config", edge_config_json(runtime.config.edge)},
+      {"edge_config", sim::edge_config_json(runtime.config.edge)},
       {"cache_budget_bytes", runtime.config.cache_bytes},
       {"preloaded", preloaded_cache_json(cache, disk ? disk->load_order() : std::vector<ImageId>{})}};
   if (!start_trace(runtime, *env, edge_fields, trace)) return 1;
@@ -154,12 +168,7 @@ int run_edge(Runtime& runtime) {
       runtime.logger.info("leader_changed", {{"leader", status.leader ? nlohmann::ordered_json(*status.leader) : nlohmann::ordered_json(nullptr)},
                                              {"epoch", status.epoch},
                                              {"state", role_name(status.role)}});
-      if (trace) {
-        NodeTrace::Line(*trace, env->stamp(), "state")
-            .field("role", role_name(status.role))
-            .field("leader", status.leader ? trace->name_of(*status.leader) : std::string())
-            .field("epoch", std::uint64_t{status.epoch});
-      }
+      if (trace) trace->state(env->stamp(), status);
     }
     last_status = status;
   });

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <tuple>
@@ -11,6 +10,7 @@
 
 #include "core/catalog.h"
 #include "core/hex.h"
+#include "core/parse_number.h"
 
 namespace edgecache::net {
 
@@ -32,15 +32,10 @@ std::optional<std::pair<ImageId, std::uint64_t>> parse_file_name(std::string_vie
   name.remove_suffix(image_file_extension.size());
   const auto dot = name.find('.');
   if (dot == std::string_view::npos || name.size() - dot - 1 != checksum_hex_digits) return std::nullopt;
-  ImageId image_id = 0;
-  std::uint64_t checksum = 0;
-  const auto id_end = name.data() + dot;
-  const auto [id_stop, id_error] = std::from_chars(name.data(), id_end, image_id);
-  const auto [sum_stop, sum_error] = std::from_chars(id_end + 1, name.data() + name.size(), checksum, 16);
-  if (id_error != std::errc() || id_stop != id_end || sum_error != std::errc() || sum_stop != name.data() + name.size()) {
-    return std::nullopt;
-  }
-  return std::make_pair(image_id, checksum);
+  const std::optional<std::uint64_t> image_id = parse_decimal(name.substr(0, dot));
+  const std::optional<std::uint64_t> checksum = parse_hex64(name.substr(dot + 1));
+  if (!image_id || !checksum) return std::nullopt;
+  return std::make_pair(ImageId{*image_id}, *checksum);
 }
 
 std::optional<std::vector<std::uint8_t>> read_whole_file(const fs::path& path, std::uintmax_t size_bytes) {

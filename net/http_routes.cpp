@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "core/hex.h"
+#include "core/parse_number.h"
 #include "net/limits.h"
 
 namespace edgecache::net {
@@ -21,16 +22,9 @@ std::string_view trim(std::string_view text) {
 }  // namespace
 
 std::optional<ImageId> parse_image_id(std::string_view digits) {
-  if (digits.empty() || digits.size() > max_image_id_digits) return std::nullopt;
+  if (digits.size() > max_image_id_digits) return std::nullopt;
   if (digits.size() > 1 && digits.front() == '0') return std::nullopt;
-  ImageId id = 0;
-  for (char digit : digits) {
-    if (digit < '0' || digit > '9') return std::nullopt;
-    const auto value = static_cast<ImageId>(digit - '0');
-    if (id > (std::numeric_limits<ImageId>::max() - value) / 10) return std::nullopt;
-    id = id * 10 + value;
-  }
-  return id;
+  return parse_decimal(digits);
 }
 
 ImageTarget parse_image_target(std::string_view target) {

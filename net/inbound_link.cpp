@@ -70,7 +70,7 @@ void InboundLink::on_read(const boost::system::error_code& error, std::size_t by
   }
   if (error) {
     shared_->logger.log(peer_ == 0 ? LogLevel::debug : LogLevel::info, "peer_inbound_closed",
-                        {{"peer", peer_}, {"remote", remote_}, {"reason", describe(error)}});
+                        {{"peer", peer_}, {"remote", remote_}, {"reason", error_reason(error)}});
     return close();
   }
   buffer_.commit(bytes);

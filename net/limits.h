@@ -7,6 +7,7 @@
 
 #include "core/codec.h"
 #include "core/types.h"
+#include "sim/trace/node_names.h"
 
 namespace edgecache::net {
 
@@ -37,9 +38,9 @@ constexpr std::int64_t http_write_timeout_ms = 30000;            // One response
 constexpr std::int64_t local_request_margin_ms = 2000;
 constexpr std::size_t max_image_id_digits = 20;  // 18446744073709551615 has twenty digits.
 
-// Node ids at and above this are synthetic clients standing for local HTTP requests; replies addressed to
-// them go back to the waiting HTTP session, never to the network. Configured nodes must stay below.
-constexpr NodeId first_local_client_id = 1'000'000;
+// Node ids from first_local_client_id up are synthetic clients standing for local HTTP and RPC requests
+// (sim/trace/node_names.h, since traces name them by it); this many of them exist.
+using sim::first_local_client_id;
 constexpr NodeId local_client_id_count = 1'000'000'000;
 
 }  // namespace edgecache::net

@@ -1,9 +1,11 @@
 #pragma once
-// Structured logs: one JSON object per line on an output stream (stdout in the daemon), so a log collector
-// can parse every event without guessing. Each line carries a UTC timestamp, the node, the level, the event
-// name and the event's own fields.
+// The daemon's log: one line per event on an output stream (stdout in the daemon). Two forms of the same
+// events: `human` (the default), a short sentence an operator reads in `docker compose logs -f`, such as
+// "12:00:01.234 edge-2 INFO leader elected: edge-3 (epoch 4)"; and `json`, one JSON object per line with a
+// UTC timestamp, the node, the level, the event name and the event's own fields, for log collectors.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -21,10 +23,29 @@ enum class LogLevel : std::uint8_t { debug = 0, info = 1, warn = 2, error = 3 };
 std::optional<LogLevel> parse_log_level(std::string_view name);
 const char* log_level_name(LogLevel level);
 
+enum class LogFormat : std::uint8_t { human = 0, json = 1 };
+
+// Returns the format named `name` ("human", "json"), or nothing for any other name.
+std::optional<LogFormat> parse_log_format(std::string_view name);
+
+// Names of nodes in human lines ("edge-3", "canonical").
+using NodeNames = std::map<NodeId, std::string>;
+
+// Returns the name of node `id` in `names`, or "node-ID" if it has none.
+std::string node_name(const NodeNames& names, NodeId id);
+
+// Returns the human line's text for `event` with `fields` (an object, or null for none), without the time,
+// node and level: a sentence for the events the daemon knows, else "event key=value ...". Node ids in the
+// fields "peer" and "leader" are shown by their `names`. Control characters in values become '?', so every
+// event stays on one line whatever a peer sent.
+std::string human_event_text(std::string_view event, const nlohmann::ordered_json& fields, const NodeNames& names);
+
 class Logger {
  public:
-  // `out` must outlive the logger. Lines below `threshold` are discarded.
-  Logger(std::ostream& out, NodeId node, std::string role, LogLevel threshold);
+  // `out` must outlive the logger. Lines below `threshold` are discarded. `node` and `role` identify this
+  // node in JSON lines; human lines call it and its peers by `names`.
+  Logger(std::ostream& out, NodeId node, std::string role, LogLevel threshold, LogFormat format = LogFormat::human,
+         NodeNames names = {});
 
   // Writes one line for `event` with `fields` (a JSON object, or null for none) if `level` passes the
   // threshold, and flushes it so a crash loses no earlier line.
@@ -36,12 +57,15 @@ class Logger {
   void error(std::string_view event, nlohmann::ordered_json fields = nullptr) { log(LogLevel::error, event, std::move(fields)); }
 
   bool enabled(LogLevel level) const { return level >= threshold_; }
+  const NodeNames& names() const { return names_; }
 
  private:
   std::ostream& out_;
   NodeId node_;
   std::string role_;
   LogLevel threshold_;
+  LogFormat format_;
+  NodeNames names_;
 };
 
 }  // namespace edgecache::net

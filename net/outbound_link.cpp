@@ -76,7 +76,7 @@ void OutboundLink::do_resolve() {
 void OutboundLink::on_resolve(std::uint64_t attempt, const boost::system::error_code& error,
                               const tcp::resolver::results_type& results) {
   if (attempt != attempt_ || state_ != State::resolving) return;
-  if (error) return fail("resolve " + address_.to_string() + ": " + describe(error));
+  if (error) return fail("resolve " + address_.to_string() + ": " + error_reason(error));
   state_ = State::connecting;
   stream_ = std::make_unique<beast::tcp_stream>(strand_);
   stream_->async_connect(results, [self = shared_from_this(), attempt](const boost::system::error_code& connect_error,
@@ -94,7 +94,7 @@ void OutboundLink::on_attempt_deadline(std::uint64_t attempt, const boost::syste
 
 void OutboundLink::on_connect(std::uint64_t attempt, const boost::system::error_code& error) {
   if (attempt != attempt_ || state_ != State::connecting) return;
-  if (error) return fail("connect to " + address_.to_string() + ": " + describe(error));
+  if (error) return fail("connect to " + address_.to_string() + ": " + error_reason(error));
   timer_.cancel();
   state_ = State::connected;
   backoff_ms_ = reconnect_initial_backoff_ms;
@@ -126,7 +126,7 @@ void OutboundLink::on_write(std::uint64_t attempt, const boost::system::error_co
   if (attempt != attempt_ || state_ != State::connected) return;
   writing_ = false;
   queued_bytes_ -= frame_bytes;
-  if (error) return fail("write to peer: " + describe(error));
+  if (error) return fail("write to peer: " + error_reason(error));
   ++shared_->counters.frames_sent;
   if (!queue_.empty()) do_write();
 }
@@ -144,7 +144,7 @@ void OutboundLink::do_watch_for_close() {
 
 void OutboundLink::on_watch_for_close(std::uint64_t attempt, const boost::system::error_code& error, std::size_t) {
   if (attempt != attempt_ || state_ != State::connected) return;
-  if (error) return fail("peer closed the link: " + describe(error));
+  if (error) return fail("peer closed the link: " + error_reason(error));
   ++shared_->counters.protocol_errors;
   fail("peer wrote on an outbound-only link");
 }

@@ -41,7 +41,7 @@ struct LinkContext {
 };
 
 // Describes a network failure as a short sentence. Asio's error codes stop here (STYLE item 14).
-std::string describe(const boost::system::error_code& error);
+std::string error_reason(const boost::system::error_code& error);
 
 class OutboundLink : public std::enable_shared_from_this<OutboundLink> {
  public:

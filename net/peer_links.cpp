@@ -12,7 +12,7 @@ namespace edgecache::net {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-std::string describe(const boost::system::error_code& error) { return error.message(); }
+std::string error_reason(const boost::system::error_code& error) { return error.message(); }
 
 // Accepts inbound peer connections, at most max_inbound_peer_connections at once.
 class PeerLinks::Acceptor : public std::enable_shared_from_this<PeerLinks::Acceptor> {
@@ -40,7 +40,7 @@ class PeerLinks::Acceptor : public std::enable_shared_from_this<PeerLinks::Accep
   void on_accept(const boost::system::error_code& error, tcp::socket socket) {
     if (shared_->stopped || !acceptor_.is_open()) return;
     if (error) {
-      shared_->logger.warn("peer_accept_failed", {{"reason", describe(error)}});
+      shared_->logger.warn("peer_accept_failed", {{"reason", error_reason(error)}});
     } else if (shared_->inbound.size() >= max_inbound_peer_connections) {
       ++shared_->counters.inbound_rejected;
       shared_->logger.warn("peer_inbound_rejected", {{"reason", "max_inbound_peer_connections reached"}});

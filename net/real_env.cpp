@@ -1,6 +1,7 @@
 #include "net/real_env.h"
 
 #include <algorithm>
+#include <random>
 
 #include <boost/asio/post.hpp>
 

@@ -1,18 +1,18 @@
 #pragma once
-// The real-world Env: time from the steady clock, timers on the daemon's io_context, randomness from the OS,
-// and messages handed to a MessageSink (peer links, or the local HTTP clients). Every node call happens on
-// the io_context's single thread, so node code stays single-threaded exactly as under the simulator.
+// The real-world Env: time from the steady clock, timers on the daemon's io_context, a random stream seeded
+// by the OS, and messages handed to a MessageSink (peer links, or the local HTTP clients). Every node call
+// happens on the io_context's single thread, so node code stays single-threaded exactly as under the
+// simulator.
 //
 // Like the simulator, it freezes the clock for the length of each event: now_us() returns the reading taken
 // when the event began. With the random seed and the inputs recorded, that makes a node's run replayable
-// (docs/real-traces.md), and an optional NodeTrace records exactly that. The env also keeps the node's
+// (docs/real-traces.md), and an optional node-trace writer records exactly that. The env also keeps the node's
 // Lamport clock, which rides on every message it sends.
 
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
-#include <random>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -21,6 +21,7 @@
 #include "core/node.h"
 #include "net/node_trace.h"
 #include "net/steady_time.h"
+#include "sim/trace/daemon_random.h"
 
 namespace edgecache::net {
 
@@ -50,18 +51,18 @@ class RealEnv final : public Env {
   void deliver(NodeId from, Message message, std::uint64_t sent_lamport = 0);
 
   // Records every input and output of the node to `trace` from now on. REQUIRES: before start().
-  void set_trace(NodeTrace* trace) { trace_ = trace; }
+  void set_trace(sim::NodeTraceWriter* trace) { trace_ = trace; }
   // The seed of the node's random stream, which a trace header must record.
   std::uint64_t random_seed() const { return random_seed_; }
   // When the current (or last) event happened, for lines an observer adds to the trace about it.
-  TraceStamp stamp() const { return {event_time_us_, event_wall_us_, lamport_}; }
+  sim::TraceStamp stamp() const { return {event_time_us_, event_wall_us_, lamport_}; }
 
   NodeId self() const override { return self_; }
   TimeUs now_us() override { return in_event_ ? event_time_us_ : clock_.now_us(); }
   void send(NodeId to, Message message) override;
   TimerId start_timer(TimeUs delay_us, Timer timer) override;
   void cancel_timer(TimerId id) override;
-  std::uint64_t random_u64() override { return random_(); }
+  std::uint64_t random_u64() override { return random_.next_u64(); }
 
   std::size_t active_timer_count() const { return timers_.size(); }
 
@@ -77,8 +78,8 @@ class RealEnv final : public Env {
   std::function<void()> after_event_;
   SteadyTime clock_;
   std::uint64_t random_seed_;
-  std::mt19937_64 random_;
-  NodeTrace* trace_ = nullptr;
+  sim::DaemonRandom random_;  // The stream a replay draws again from the recorded seed.
+  sim::NodeTraceWriter* trace_ = nullptr;
   bool in_event_ = false;
   TimeUs event_time_us_ = 0;
   std::int64_t event_wall_us_ = 0;

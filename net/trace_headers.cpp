@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include "core/hex.h"
+
 namespace edgecache::net {
 
 std::map<NodeId, std::string> trace_host_names(const DaemonConfig& config) {
@@ -22,26 +24,6 @@ nlohmann::ordered_json daemon_trace_header(const DaemonConfig& config, const Rea
   header["random_seed"] = std::to_string(env.random_seed());
   header["pid"] = static_cast<std::int64_t>(::getpid());
   return header;
-}
-
-nlohmann::ordered_json edge_config_json(const EdgeConfig& config) {
-  return {
-      {"canonical", config.canonical},
-      {"edges", config.edges},
-      {"protocol", protocol_name(config.protocol)},
-      {"heartbeat_interval_ms", config.heartbeat_interval_ms},
-      {"leader_timeout_ms", config.leader_timeout_ms},
-      {"answer_timeout_ms", config.answer_timeout_ms},
-      {"coordinator_timeout_ms", config.coordinator_timeout_ms},
-      {"origin_timeout_ms", config.origin_timeout_ms},
-      {"pull_timeout_ms", config.pull_timeout_ms},
-      {"anti_entropy_interval_ms", config.anti_entropy_interval_ms},
-      {"max_waiters_per_image", config.max_waiters_per_image},
-      {"max_origin_fetches", config.max_origin_fetches},
-      {"max_active_pulls", config.max_active_pulls},
-      {"max_queued_pulls", config.max_queued_pulls},
-      {"max_known_sizes", config.max_known_sizes},
-  };
 }
 
 namespace {

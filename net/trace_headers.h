@@ -13,6 +13,7 @@
 #include "core/lru_cache.h"
 #include "net/config.h"
 #include "net/real_env.h"
+#include "sim/trace/edge_config_json.h"
 
 namespace edgecache::net {
 
@@ -22,9 +23,6 @@ std::map<NodeId, std::string> trace_host_names(const DaemonConfig& config);
 // The header fields every daemon writes: node, node_id, role, wall_us, random_seed, pid.
 nlohmann::ordered_json daemon_trace_header(const DaemonConfig& config, const RealEnv& env);
 
-// An edge's EdgeConfig, with the field names of a scenario's "cluster.edge" object plus canonical, edges and
-// protocol.
-nlohmann::ordered_json edge_config_json(const EdgeConfig& config);
 
 // The cache the edge starts with (loaded from its data directory): [[id, size_bytes, "checksum"], ...] in
 // insertion order, so a replay that inserts them in order into a cache of the same budget starts the same.

@@ -2,14 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "core/assert.h"
 #include "core/canonical.h"
 #include "core/catalog.h"
+#include "core/message_fields.h"
 #include "sim/expectations.h"
 #include "sim/nemesis.h"
 #include "sim/trace/trace.h"
-#include "sim/trace_fields.h"
 #include "sim/world/random.h"
 #include "sim/world/world.h"
 #include "sim/zipf.h"
@@ -61,6 +62,10 @@ class Run final : public WorldObserver {
   void arrival();
   void on_client_result(NodeId client, const ClientResult& result);
   void apply(Fault fault);
+  void forge(const Fault& fault);
+  void deliver_forged(NodeId node, NodeId as, Message message);
+  void answer_pull_first(NodeId from, NodeId to, const Message& message);
+  ImageId image_no_edge_holds() const;
   void nemesis_tick();
   std::optional<NodeId> current_leader() const;
   NodeId id_of(const std::string& name) const;
@@ -99,6 +104,13 @@ class Run final : public WorldObserver {
   std::uint64_t arrivals_ = 0;
 
   Nemesis nemesis_;
+
+  // Forge faults of kind unrequested_reply waiting for their edge's next pull.
+  struct ArmedReply {
+    NodeId node = 0;
+    NodeId as = 0;
+  };
+  std::vector<ArmedReply> armed_replies_;
 
   std::map<ImageId, std::uint64_t> origin_fetches_per_image_;
   std::uint64_t became_leader_ = 0;
@@ -381,15 +393,90 @@ void Run::apply(Fault fault) {
       drift_ppm_[id] = fault.drift_ppm;
       break;
     }
+    case FaultKind::forge: forge(fault); break;
   }
   Trace::Line line(trace_, now, "fault", fault.node);
   line.field("fault", fault_kind_name(fault.kind));
+  if (fault.kind == FaultKind::forge) line.field("as", fault.as).field("message", forged_message_name(fault.message));
   if (has_link) line.field("from", fault.from).field("to", fault.to);
   if (fault.kind == FaultKind::partition) line.json("groups", nlohmann::json(fault.groups).dump());
   if (fault.kind == FaultKind::degrade) line.json("link", link_options_to_json(fault.link).dump());
   if (fault.kind == FaultKind::clock) line.field("offset_ms", fault.offset_ms).field("drift_ppm", std::to_string(fault.drift_ppm));
   quiet_since_us_ = std::max(quiet_since_us_, now);
   report_.faults.push_back(std::move(fault));
+}
+
+// The forger is an outsider with a connection of its own to the edge, not a host: what it sends claims to
+// come from `as` and reaches the edge at once, past the network's faults, and the checkers (which judge what
+// real nodes send) never see it leave. It knows what the wire shows: the edge's epoch, which images the edges
+// hold, and the edge's pull requests as they are sent.
+void Run::forge(const Fault& fault) {
+  const NodeId node = id_of(fault.node);
+  const NodeId as = id_of(fault.as);
+  const Epoch epoch = edge_views_[node] != nullptr ? edge_views_[node]->status().epoch : 0;
+  switch (fault.message) {
+    case ForgedMessage::coordinator_max_epoch:
+      deliver_forged(node, as, Coordinator{std::numeric_limits<Epoch>::max()});
+      return;
+    case ForgedMessage::pull_order: {
+      // The source is an edge other than the claimed sender, so that an unrequested_reply as `as` can race
+      // the pull (with two edges there is none, and the order names `as`).
+      NodeId source = as;
+      for (NodeId edge : layout_.edges) {
+        if (edge != node && edge != as) {
+          source = edge;
+          break;
+        }
+      }
+      deliver_forged(node, as, PullOrder{epoch, image_no_edge_holds(), source});
+      return;
+    }
+    case ForgedMessage::unrequested_reply: armed_replies_.push_back(ArmedReply{node, as}); return;
+    case ForgedMessage::inventory: deliver_forged(node, as, Holding{epoch, true, false, {image_no_edge_holds()}}); return;
+  }
+}
+
+void Run::deliver_forged(NodeId node, NodeId as, Message message) {
+  world_.inject(node, [this, node, as, message = std::move(message)](Node& target) {
+    touched_ = node;
+    quiet_since_us_ = std::max(quiet_since_us_, world_.now());
+    {
+      Trace::Line line(trace_, world_.now(), "forged", name(node));
+      line.field("from", name(as)).field("msg", message_kind_name(kind_of(message)));
+      add_message_fields(line, message, [this](NodeId id) -> const std::string& { return name(id); });
+    }
+    target.on_message(as, message);
+  });
+}
+
+// An armed unrequested_reply answers the edge's next pull sent to anyone but `as`, before the real answer can
+// arrive: the same request and image ids, other bytes of the image's size, and a checksum that matches them.
+// Nothing was asked of `as`, so only the edge's check of who answers stands between the bytes and its cache.
+void Run::answer_pull_first(NodeId from, NodeId to, const Message& message) {
+  const auto* pull = std::get_if<GetImage>(&message);
+  if (pull == nullptr || !pull->cache_only) return;
+  auto armed = std::find_if(armed_replies_.begin(), armed_replies_.end(),
+                            [&](const ArmedReply& reply) { return reply.node == from && reply.as != to; });
+  if (armed == armed_replies_.end()) return;
+  const NodeId as = armed->as;
+  armed_replies_.erase(armed);
+  const std::optional<ImageInfo> info = catalog_->info(pull->image_id);
+  const Body other = make_body(std::vector<std::uint8_t>(info ? info->size_bytes : 1024, 0xA5));
+  deliver_forged(from, as, ImageReply{pull->request_id, pull->image_id, Status::ok, other->checksum(), other});
+}
+
+// Returns the lowest image id no edge holds now, or the first id past the catalog if every image is held.
+ImageId Run::image_no_edge_holds() const {
+  std::vector<std::vector<ImageId>> held;
+  for (NodeId edge : layout_.edges) {
+    if (edge_views_[edge] != nullptr) held.push_back(edge_views_[edge]->cached_images());
+  }
+  for (ImageId image = 0; image < scenario_.catalog.images; ++image) {
+    if (std::ranges::none_of(held, [image](const auto& ids) { return std::ranges::binary_search(ids, image); })) {
+      return image;
+    }
+  }
+  return scenario_.catalog.images;
 }
 
 void Run::nemesis_tick() {
@@ -423,13 +510,14 @@ void Run::check_expectations() {
 }
 
 void Run::on_send(TimeUs now, NodeId from, NodeId to, const Message& message, SendFate fate) {
+  if (!armed_replies_.empty()) answer_pull_first(from, to, message);
   if (const auto* fetch = std::get_if<GetImage>(&message);
       fetch != nullptr && to == layout_.canonical && !fetch->cache_only && layout_.is_edge(from)) {
     ++origin_fetches_per_image_[fetch->image_id];
   }
   Trace::Line line(trace_, now, "send", name(from));
   line.field("to", name(to)).field("msg", message_kind_name(kind_of(message))).field("msg_id", world_.observed_message_id());
-  add_message_fields(line, message, world_);
+  add_message_fields(line, message, [this](NodeId id) -> const std::string& { return name(id); });
   line.field("fate", send_fate_name(fate));
 }
 
@@ -437,7 +525,7 @@ void Run::on_deliver(TimeUs now, NodeId from, NodeId to, const Message& message)
   touched_ = to;
   Trace::Line line(trace_, now, "recv", name(to));
   line.field("from", name(from)).field("msg", message_kind_name(kind_of(message))).field("msg_id", world_.observed_message_id());
-  add_message_fields(line, message, world_);
+  add_message_fields(line, message, [this](NodeId id) -> const std::string& { return name(id); });
 }
 
 void Run::on_drop(TimeUs now, NodeId from, NodeId to, const Message& message, DropReason reason) {

@@ -119,9 +119,10 @@ std::optional<NemesisFault> Nemesis::choose(FaultKind kind, TimeUs now, const Ho
     case FaultKind::restart:
     case FaultKind::resume:
     case FaultKind::heal:
-    case FaultKind::restore: break;
+    case FaultKind::restore:
+    case FaultKind::forge: break;
   }
-  EC_ASSERT(false, "the nemesis draws only faults, never their undo");
+  EC_ASSERT(false, "the nemesis draws only faults, never their undo, and never forges");
   return std::nullopt;
 }
 

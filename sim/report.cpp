@@ -43,6 +43,7 @@ std::string fault_text(const Fault& fault) {
   std::string text = fault_kind_name(fault.kind);
   if (!fault.node.empty()) text += " " + fault.node;
   if (!fault.from.empty()) text += " " + fault.from + "->" + fault.to;
+  if (fault.kind == FaultKind::forge) text += std::string(" ") + forged_message_name(fault.message) + " as " + fault.as;
   if (!fault.groups.empty()) {
     text += " ";
     for (std::size_t g = 0; g < fault.groups.size(); ++g) {
@@ -52,6 +53,12 @@ std::string fault_text(const Fault& fault) {
     }
   }
   return text + " @" + std::to_string(fault.at_ms) + "ms";
+}
+
+// Whether the edges refused any peer's word. The summary shows the refusals only then, so a run without any
+// keeps the summary's usual lines and nothing more.
+bool any_refusal(const EdgeCounters& edges) {
+  return edges.epoch_jumps_refused + edges.orders_from_non_leader + edges.unrequested_replies > 0;
 }
 }  // namespace
 
@@ -83,6 +90,10 @@ std::string format_summary(const RunReport& report, const std::string& scenario_
       << edges.coalesced << ", evictions " << edges.evictions << ", replicas " << edges.replicas_received << "\n";
   out << "election  " << edges.elections_started << " elections, " << report.leader_changes << " leader changes, final leader "
       << report.final_leader.value_or("none agreed") << " (epoch " << report.final_epoch << ")\n";
+  if (any_refusal(edges)) {
+    out << "refused   epoch jumps " << edges.epoch_jumps_refused << ", orders from a non-leader "
+        << edges.orders_from_non_leader << ", unrequested replies " << edges.unrequested_replies << "\n";
+  }
   if (report.faults.empty()) {
     out << "faults    none\n";
   } else {
@@ -162,6 +173,11 @@ nlohmann::json report_to_json(const RunReport& report, const std::string& scenar
                    {"evictions", edges.evictions},
                    {"replicas_received", edges.replicas_received},
                    {"checksum_failures", edges.checksum_failures}};
+  if (any_refusal(edges)) {
+    json["refused"] = {{"epoch_jumps", edges.epoch_jumps_refused},
+                       {"orders_from_non_leader", edges.orders_from_non_leader},
+                       {"unrequested_replies", edges.unrequested_replies}};
+  }
   json["elections"] = edges.elections_started;
   json["leader_changes"] = report.leader_changes;
   json["final_leader"] = report.final_leader ? nlohmann::json(*report.final_leader) : nlohmann::json(nullptr);
@@ -173,6 +189,10 @@ nlohmann::json report_to_json(const RunReport& report, const std::string& scenar
     if (!fault.from.empty()) entry["from"] = fault.from;
     if (!fault.to.empty()) entry["to"] = fault.to;
     if (!fault.groups.empty()) entry["groups"] = fault.groups;
+    if (fault.kind == FaultKind::forge) {
+      entry["as"] = fault.as;
+      entry["message"] = forged_message_name(fault.message);
+    }
     faults.push_back(entry);
   }
   json["faults"] = faults;

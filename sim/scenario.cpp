@@ -1,9 +1,10 @@
 // Loads scenarios from JSON and writes them back. docs/scenarios.md describes the format; the bounds and
 // messages here are the ones it documents, so a change to one belongs in the other.
 //
-// Loading stops at the first error. Each field reader throws an internal LoadFailure that parse_scenario()
-// catches and returns as a value, so a reader is one line at its call site instead of a chain of early
-// returns; nothing thrown here escapes this file.
+// Loading stops at the first error. The field readers (sim/trace/json_fields.h) throw a FieldFailure that
+// parse_scenario() catches and returns as a value, so a reader is one line at its call site instead of a
+// chain of early returns; nothing thrown here escapes this file. The edge's settings are read and written
+// by their table (sim/trace/edge_config_json.h), which node trace headers share.
 //
 // tidy: long file: the format's reader and writer belong together, one function per object of the format,
 // so that a field added to one is seen beside the other.
@@ -12,9 +13,7 @@
 
 #include <algorithm>
 #include <array>
-#include <concepts>
 #include <cstddef>
-#include <initializer_list>
 #include <limits>
 #include <map>
 #include <set>
@@ -22,13 +21,13 @@
 #include <utility>
 
 #include "core/catalog.h"
+#include "core/parse_number.h"
+#include "sim/trace/edge_config_json.h"
 
 namespace edgecache::sim {
 namespace {
 
-// The document is read into an ordered_json so that "the first error" means the first in reading order and
-// so that unknown keys are reported in the order the author wrote them.
-using Json = nlohmann::ordered_json;
+using Json = FieldJson;
 
 // Bounds on what a scenario may ask for. They keep arithmetic on times (milliseconds become microseconds,
 // and the run length adds fault times and periods) far from overflow, and keep a typo from asking for
@@ -46,72 +45,8 @@ constexpr std::size_t max_faults = 100'000;
 // Legitimate scenarios nest four levels deep; the bound only stops a hostile document.
 constexpr std::size_t max_nesting_depth = 64;
 
-struct LoadFailure {
-  ScenarioError error;
-};
-
-[[noreturn]] void fail(std::string path, std::string reason) {
-  throw LoadFailure{ScenarioError{std::move(path), std::move(reason)}};
-}
-
-std::string child_path(const std::string& parent, std::string_view key) {
-  if (parent.empty()) return std::string(key);
-  std::string path = parent;
-  path += '.';
-  path += key;
-  return path;
-}
-
-std::string index_path(const std::string& parent, std::size_t index) {
-  return parent + "[" + std::to_string(index) + "]";
-}
-
-// Names a JSON value's type the way an error message wants it: "got a string".
-std::string describe(const Json& value) {
-  switch (value.type()) {
-    case Json::value_t::null: return "null";
-    case Json::value_t::boolean: return "a boolean";
-    case Json::value_t::string: return "a string";
-    case Json::value_t::array: return "an array";
-    case Json::value_t::object: return "an object";
-    case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned:
-    case Json::value_t::number_float: return "a number";
-    case Json::value_t::binary: return "binary data";
-    case Json::value_t::discarded: break;
-  }
-  return "an unreadable value";
-}
-
-// Doubles are printed the way the JSON writer prints them, the shortest text that reads back exactly, but
-// without the ".0" it adds to whole numbers: a bound of 1 reads better than 1.0.
-std::string format_number(double value) {
-  std::string text = Json(value).dump();
-  if (text.ends_with(".0")) text.resize(text.size() - 2);
-  return text;
-}
-
-std::string join(const std::vector<std::string_view>& words, std::string_view separator) {
-  std::string result;
-  for (std::size_t i = 0; i < words.size(); ++i) {
-    if (i > 0) result += separator;
-    result += words[i];
-  }
-  return result;
-}
-
 // ---- Enum names -------------------------------------------------------------------------------------------
 
-template <typename Enum>
-struct EnumName {
-  const char* name;
-  Enum value;
-};
-
-constexpr std::array<EnumName<Protocol>, 2> protocol_names{{
-    {"standard", Protocol::standard},
-    {"classic", Protocol::classic},
-}};
 constexpr std::array<EnumName<RoutingMode>, 2> routing_names{{
     {"modulo", RoutingMode::modulo},
     {"rendezvous", RoutingMode::rendezvous},
@@ -126,7 +61,7 @@ constexpr std::array<EnumName<Popularity>, 2> popularity_names{{
     {"uniform", Popularity::uniform},
     {"zipf", Popularity::zipf},
 }};
-constexpr std::array<EnumName<FaultKind>, 11> fault_kind_names{{
+constexpr std::array<EnumName<FaultKind>, 12> fault_kind_names{{
     {"crash", FaultKind::crash},
     {"restart", FaultKind::restart},
     {"pause", FaultKind::pause},
@@ -138,22 +73,14 @@ constexpr std::array<EnumName<FaultKind>, 11> fault_kind_names{{
     {"degrade", FaultKind::degrade},
     {"restore", FaultKind::restore},
     {"clock", FaultKind::clock},
+    {"forge", FaultKind::forge},
 }};
-
-template <typename Enum, std::size_t N>
-const char* enum_name(const std::array<EnumName<Enum>, N>& names, Enum value) {
-  for (const auto& entry : names) {
-    if (entry.value == value) return entry.name;
-  }
-  return "unknown";
-}
-
-template <typename Enum, std::size_t N>
-std::string enum_choices(const std::array<EnumName<Enum>, N>& names) {
-  std::vector<std::string_view> words;
-  for (const auto& entry : names) words.emplace_back(entry.name);
-  return join(words, ", ");
-}
+constexpr std::array<EnumName<ForgedMessage>, 4> forged_message_names{{
+    {"coordinator_max_epoch", ForgedMessage::coordinator_max_epoch},
+    {"pull_order", ForgedMessage::pull_order},
+    {"unrequested_reply", ForgedMessage::unrequested_reply},
+    {"inventory", ForgedMessage::inventory},
+}};
 
 // ---- Reading the document with duplicate-key detection ------------------------------------------------------
 
@@ -287,147 +214,15 @@ class DocumentBuilder {
 
 // ---- Field readers -----------------------------------------------------------------------------------------
 
-struct NumberBounds {
-  double min;
-  double max;
-  bool min_exclusive = false;
-};
 constexpr NumberBounds probability_bounds{0.0, 1.0};
 constexpr NumberBounds non_negative_ms_bounds{0.0, static_cast<double>(max_time_ms)};
-
-std::string expect_string(const Json& value, const std::string& path) {
-  if (!value.is_string()) fail(path, "expected a string, got " + describe(value));
-  return value.get<std::string>();
-}
-
-bool expect_bool(const Json& value, const std::string& path) {
-  if (!value.is_boolean()) fail(path, "expected a boolean, got " + describe(value));
-  return value.get<bool>();
-}
-
-void require_integer(const Json& value, const std::string& path) {
-  if (value.is_number_float()) {
-    fail(path, "expected an integer, got " + value.dump() + " (write integers without a fraction or exponent)");
-  }
-  if (!value.is_number_integer()) fail(path, "expected an integer, got " + describe(value));
-}
-
-std::int64_t expect_int(const Json& value, const std::string& path, std::int64_t min, std::int64_t max) {
-  require_integer(value, path);
-  std::int64_t result = 0;
-  if (value.is_number_unsigned()) {
-    const auto magnitude = value.get<std::uint64_t>();
-    if (magnitude > static_cast<std::uint64_t>(max)) {
-      fail(path, "must be at most " + std::to_string(max) + ", got " + std::to_string(magnitude));
-    }
-    result = static_cast<std::int64_t>(magnitude);
-  } else {
-    result = value.get<std::int64_t>();
-  }
-  if (result < min) fail(path, "must be at least " + std::to_string(min) + ", got " + std::to_string(result));
-  if (result > max) fail(path, "must be at most " + std::to_string(max) + ", got " + std::to_string(result));
-  return result;
-}
-
-std::uint64_t expect_uint(const Json& value, const std::string& path, std::uint64_t min, std::uint64_t max) {
-  require_integer(value, path);
-  if (!value.is_number_unsigned()) {
-    const auto signed_value = value.get<std::int64_t>();
-    if (signed_value < 0) {
-      fail(path, "must be at least " + std::to_string(min) + ", got " + std::to_string(signed_value));
-    }
-  }
-  const auto result = value.get<std::uint64_t>();
-  if (result < min) fail(path, "must be at least " + std::to_string(min) + ", got " + std::to_string(result));
-  if (result > max) fail(path, "must be at most " + std::to_string(max) + ", got " + std::to_string(result));
-  return result;
-}
-
-double expect_number(const Json& value, const std::string& path, NumberBounds bounds) {
-  if (!value.is_number()) fail(path, "expected a number, got " + describe(value));
-  const auto result = value.get<double>();
-  if (bounds.min_exclusive && !(result > bounds.min)) {
-    fail(path, "must be greater than " + format_number(bounds.min) + ", got " + format_number(result));
-  }
-  if (!(result >= bounds.min)) {
-    fail(path, "must be at least " + format_number(bounds.min) + ", got " + format_number(result));
-  }
-  if (!(result <= bounds.max)) {
-    fail(path, "must be at most " + format_number(bounds.max) + ", got " + format_number(result));
-  }
-  return result;
-}
-
-template <typename Enum, std::size_t N>
-Enum expect_enum(const Json& value, const std::string& path, const std::array<EnumName<Enum>, N>& names) {
-  if (!value.is_string()) fail(path, "expected a string, got " + describe(value));
-  const auto& text = value.get_ref<const std::string&>();
-  for (const auto& entry : names) {
-    if (text == entry.name) return entry.value;
-  }
-  fail(path, "expected one of " + enum_choices(names) + "; got \"" + text + "\"");
-}
-
-// One JSON object of the format: checks its type and keys on construction, then reads fields by key. A field
-// that is absent leaves the output untouched, which is how every field takes its struct default.
-class ObjectReader {
- public:
-  ObjectReader(const Json& value, std::string path, std::initializer_list<std::string_view> keys)
-      : value_(value), path_(std::move(path)) {
-    if (!value_.is_object()) fail(path_, "expected an object, got " + describe(value_));
-    for (const auto& item : value_.items()) {
-      if (std::find(keys.begin(), keys.end(), item.key()) == keys.end()) {
-        fail(child_path(path_, item.key()),
-             "unknown key; expected one of: " + join(std::vector<std::string_view>(keys), ", "));
-      }
-    }
-  }
-
-  const Json* find(std::string_view key) const {
-    const auto it = value_.find(key);
-    return it == value_.end() ? nullptr : &*it;
-  }
-  std::string path(std::string_view key) const { return child_path(path_, key); }
-  const std::string& path() const { return path_; }
-  const Json& value() const { return value_; }
-
-  void read(std::string_view key, std::string& out) const {
-    if (const Json* field = find(key)) out = expect_string(*field, path(key));
-  }
-  void read(std::string_view key, bool& out) const {
-    if (const Json* field = find(key)) out = expect_bool(*field, path(key));
-  }
-  void read(std::string_view key, std::int64_t& out, std::int64_t min, std::int64_t max) const {
-    if (const Json* field = find(key)) out = expect_int(*field, path(key), min, max);
-  }
-  template <std::unsigned_integral Unsigned>
-  void read(std::string_view key, Unsigned& out, std::uint64_t min, std::uint64_t max) const {
-    if (const Json* field = find(key)) out = static_cast<Unsigned>(expect_uint(*field, path(key), min, max));
-  }
-  void read(std::string_view key, double& out, NumberBounds bounds) const {
-    if (const Json* field = find(key)) out = expect_number(*field, path(key), bounds);
-  }
-  template <typename Enum, std::size_t N>
-  void read(std::string_view key, Enum& out, const std::array<EnumName<Enum>, N>& names) const {
-    if (const Json* field = find(key)) out = expect_enum(*field, path(key), names);
-  }
-
- private:
-  const Json& value_;
-  std::string path_;
-};
 
 // ---- Host names ----------------------------------------------------------------------------------------------
 
 // Parses the decimal number after "edge-" or "client-". Leading zeros are refused so each host has one name.
 std::optional<std::uint64_t> parse_host_number(std::string_view digits) {
   if (digits.empty() || digits.size() > 9 || digits.front() == '0') return std::nullopt;
-  std::uint64_t number = 0;
-  for (const char digit : digits) {
-    if (digit < '0' || digit > '9') return std::nullopt;
-    number = number * 10 + static_cast<std::uint64_t>(digit - '0');
-  }
-  return number;
+  return parse_decimal(digits);
 }
 
 std::string describe_hosts(const ClusterOptions& cluster) {
@@ -447,39 +242,12 @@ std::string expect_host(const Json& value, const std::string& path, const Cluste
   std::string name = expect_string(value, path);
   if (is_host_name(cluster, name, allow_leader)) return name;
   if (name == "leader") {
-    fail(path, "leader is allowed only in a fault's node field; name a host: " + describe_hosts(cluster));
+    fail_field(path, "leader is allowed only in a fault's node field; name a host: " + describe_hosts(cluster));
   }
-  fail(path, "unknown host " + name + "; this cluster has " + describe_hosts(cluster));
+  fail_field(path, "unknown host " + name + "; this cluster has " + describe_hosts(cluster));
 }
 
 // ---- Objects of the format -----------------------------------------------------------------------------------
-
-void read_edge_config(const Json& value, const std::string& path, EdgeConfig& edge) {
-  const ObjectReader object(value, path,
-                            {"heartbeat_interval_ms", "leader_timeout_ms", "answer_timeout_ms",
-                             "coordinator_timeout_ms", "origin_timeout_ms", "pull_timeout_ms",
-                             "anti_entropy_interval_ms", "max_waiters_per_image", "max_origin_fetches",
-                             "max_active_pulls", "max_queued_pulls", "max_known_sizes"});
-  object.read("heartbeat_interval_ms", edge.heartbeat_interval_ms, 1, max_time_ms);
-  object.read("leader_timeout_ms", edge.leader_timeout_ms, 1, max_time_ms);
-  object.read("answer_timeout_ms", edge.answer_timeout_ms, 1, max_time_ms);
-  object.read("coordinator_timeout_ms", edge.coordinator_timeout_ms, 1, max_time_ms);
-  object.read("origin_timeout_ms", edge.origin_timeout_ms, 1, max_time_ms);
-  object.read("pull_timeout_ms", edge.pull_timeout_ms, 1, max_time_ms);
-  object.read("anti_entropy_interval_ms", edge.anti_entropy_interval_ms, 1, max_time_ms);
-  object.read("max_waiters_per_image", edge.max_waiters_per_image, 1, max_config_count);
-  object.read("max_origin_fetches", edge.max_origin_fetches, 1, max_config_count);
-  object.read("max_active_pulls", edge.max_active_pulls, 1, max_config_count);
-  object.read("max_queued_pulls", edge.max_queued_pulls, 1, max_config_count);
-  object.read("max_known_sizes", edge.max_known_sizes, 1, max_config_count);
-  // A follower whose timeout is no longer than the heartbeat interval would depose a healthy leader between
-  // two heartbeats, so the election would never settle.
-  if (edge.leader_timeout_ms <= edge.heartbeat_interval_ms) {
-    fail(object.path("leader_timeout_ms"), "must exceed heartbeat_interval_ms (" +
-                                               std::to_string(edge.heartbeat_interval_ms) + "), got " +
-                                               std::to_string(edge.leader_timeout_ms));
-  }
-}
 
 void read_client_config(const Json& value, const std::string& path, ClientConfig& client) {
   const ObjectReader object(value, path,
@@ -499,7 +267,7 @@ void read_cluster(const Json& value, const std::string& path, ClusterOptions& cl
   object.read("clients", cluster.clients, 1, max_clients);
   object.read("cache_budget_bytes", cluster.cache_budget_bytes, 1, std::numeric_limits<std::uint64_t>::max());
   object.read("restart_keeps_cache", cluster.restart_keeps_cache);
-  if (const Json* edge = object.find("edge")) read_edge_config(*edge, object.path("edge"), cluster.edge);
+  if (const Json* edge = object.find("edge")) read_edge_settings(*edge, object.path("edge"), cluster.edge);
   if (const Json* client = object.find("client")) read_client_config(*client, object.path("client"), cluster.client);
 }
 
@@ -511,12 +279,12 @@ void read_catalog(const Json& value, const std::string& path, CatalogOptions& ca
   object.read("median_size_bytes", catalog.median_size_bytes, 1, max_image_bytes);
   object.read("max_size_bytes", catalog.max_size_bytes, 1, max_image_bytes);
   if (catalog.median_size_bytes < catalog.min_size_bytes) {
-    fail(object.path("median_size_bytes"), "must be at least min_size_bytes (" +
+    fail_field(object.path("median_size_bytes"), "must be at least min_size_bytes (" +
                                                std::to_string(catalog.min_size_bytes) + "), got " +
                                                std::to_string(catalog.median_size_bytes));
   }
   if (catalog.max_size_bytes < catalog.median_size_bytes) {
-    fail(object.path("max_size_bytes"), "must be at least median_size_bytes (" +
+    fail_field(object.path("max_size_bytes"), "must be at least median_size_bytes (" +
                                             std::to_string(catalog.median_size_bytes) + "), got " +
                                             std::to_string(catalog.max_size_bytes));
   }
@@ -539,7 +307,7 @@ void read_link(const Json& value, const std::string& path, LinkOptions& link) {
   object.read("bandwidth_bytes_per_ms", link.bandwidth_bytes_per_ms,
               NumberBounds{0.0, std::numeric_limits<double>::max()});
   if (link.bandwidth_bytes_per_ms != 0.0 && link.bandwidth_bytes_per_ms < min_bandwidth_bytes_per_ms) {
-    fail(object.path("bandwidth_bytes_per_ms"), "must be 0 (unlimited) or at least " +
+    fail_field(object.path("bandwidth_bytes_per_ms"), "must be 0 (unlimited) or at least " +
                                                     format_number(min_bandwidth_bytes_per_ms) + ", got " +
                                                     format_number(link.bandwidth_bytes_per_ms));
   }
@@ -562,7 +330,7 @@ void read_workload(const Json& value, const std::string& path, WorkloadOptions& 
   object.read("get_size_fraction", workload.get_size_fraction, probability_bounds);
   object.read("max_requests", workload.max_requests, 0, std::numeric_limits<std::uint64_t>::max());
   if (workload.stop_ms < workload.start_ms) {
-    fail(object.path("stop_ms"), "must be at least start_ms (" + std::to_string(workload.start_ms) + "), got " +
+    fail_field(object.path("stop_ms"), "must be at least start_ms (" + std::to_string(workload.start_ms) + "), got " +
                                      std::to_string(workload.stop_ms));
   }
 }
@@ -575,6 +343,7 @@ struct FaultFields {
   bool groups = false;
   bool link = false;
   bool clock = false;  // offset_ms and drift_ppm.
+  bool forge = false;  // as and message.
 };
 
 FaultFields fault_fields(FaultKind kind) {
@@ -590,6 +359,7 @@ FaultFields fault_fields(FaultKind kind) {
     case FaultKind::degrade: return FaultFields{.from_to = true, .link = true};
     case FaultKind::restore: return FaultFields{.from_to = true};
     case FaultKind::clock: return FaultFields{.node = true, .clock = true};
+    case FaultKind::forge: return FaultFields{.node = true, .forge = true};
   }
   return FaultFields{};
 }
@@ -601,25 +371,26 @@ bool fault_takes(const FaultFields& fields, std::string_view key) {
   if (key == "groups") return fields.groups;
   if (key == "link") return fields.link;
   if (key == "offset_ms" || key == "drift_ppm") return fields.clock;
+  if (key == "as" || key == "message") return fields.forge;
   return false;
 }
 
 void read_groups(const Json& value, const std::string& path, const ClusterOptions& cluster,
                  std::vector<std::vector<std::string>>& groups) {
-  if (!value.is_array()) fail(path, "expected an array of arrays of host names, got " + describe(value));
-  if (value.empty()) fail(path, "must list at least one group");
+  if (!value.is_array()) fail_field(path, "expected an array of arrays of host names, got " + json_type_phrase(value));
+  if (value.empty()) fail_field(path, "must list at least one group");
   std::map<std::string, std::size_t> group_of_host;
   for (std::size_t g = 0; g < value.size(); ++g) {
     const std::string group_path = index_path(path, g);
     const Json& group_value = value[g];
-    if (!group_value.is_array()) fail(group_path, "expected an array of host names, got " + describe(group_value));
-    if (group_value.empty()) fail(group_path, "must name at least one host");
+    if (!group_value.is_array()) fail_field(group_path, "expected an array of host names, got " + json_type_phrase(group_value));
+    if (group_value.empty()) fail_field(group_path, "must name at least one host");
     std::vector<std::string> group;
     for (std::size_t h = 0; h < group_value.size(); ++h) {
       const std::string host_path = index_path(group_path, h);
       std::string host = expect_host(group_value[h], host_path, cluster, false);
       const auto [it, inserted] = group_of_host.emplace(host, g);
-      if (!inserted) fail(host_path, host + " already appears in " + index_path("groups", it->second));
+      if (!inserted) fail_field(host_path, host + " already appears in " + index_path("groups", it->second));
       group.push_back(std::move(host));
     }
     groups.push_back(std::move(group));
@@ -628,15 +399,16 @@ void read_groups(const Json& value, const std::string& path, const ClusterOption
 
 Fault read_fault(const Json& value, const std::string& path, const Scenario& scenario) {
   const ObjectReader object(value, path,
-                            {"at_ms", "kind", "node", "from", "to", "groups", "link", "offset_ms", "drift_ppm"});
+                            {"at_ms", "kind", "node", "from", "to", "groups", "link", "offset_ms", "drift_ppm", "as",
+                             "message"});
   Fault fault;
   const Json* kind = object.find("kind");
-  if (kind == nullptr) fail(object.path("kind"), "missing; every fault needs one of " + enum_choices(fault_kind_names));
+  if (kind == nullptr) fail_field(object.path("kind"), "missing; every fault needs one of " + enum_choices(fault_kind_names));
   fault.kind = expect_enum(*kind, object.path("kind"), fault_kind_names);
   const FaultFields fields = fault_fields(fault.kind);
   for (const auto& item : value.items()) {
     if (!fault_takes(fields, item.key())) {
-      fail(object.path(item.key()), std::string("not used by fault kind ") + fault_kind_name(fault.kind));
+      fail_field(object.path(item.key()), std::string("not used by fault kind ") + fault_kind_name(fault.kind));
     }
   }
   object.read("at_ms", fault.at_ms, 0, max_time_ms);
@@ -645,7 +417,7 @@ Fault read_fault(const Json& value, const std::string& path, const Scenario& sce
   if (fields.node) {
     const Json* node = object.find("node");
     if (node == nullptr) {
-      fail(object.path("node"), std::string("missing; fault kind ") + fault_kind_name(fault.kind) +
+      fail_field(object.path("node"), std::string("missing; fault kind ") + fault_kind_name(fault.kind) +
                                     " needs a host name or leader");
     }
     fault.node = expect_host(*node, object.path("node"), cluster, true);
@@ -654,27 +426,27 @@ Fault read_fault(const Json& value, const std::string& path, const Scenario& sce
     const Json* from = object.find("from");
     const Json* to = object.find("to");
     if (from == nullptr && (to != nullptr || fields.from_to_required)) {
-      fail(object.path("from"), std::string("missing; fault kind ") + fault_kind_name(fault.kind) +
+      fail_field(object.path("from"), std::string("missing; fault kind ") + fault_kind_name(fault.kind) +
                                     (fields.from_to_required ? " needs from and to" : " needs from with to"));
     }
     if (to == nullptr && (from != nullptr || fields.from_to_required)) {
-      fail(object.path("to"), std::string("missing; fault kind ") + fault_kind_name(fault.kind) +
+      fail_field(object.path("to"), std::string("missing; fault kind ") + fault_kind_name(fault.kind) +
                                   (fields.from_to_required ? " needs from and to" : " needs to with from"));
     }
     if (from != nullptr) {
       fault.from = expect_host(*from, object.path("from"), cluster, false);
       fault.to = expect_host(*to, object.path("to"), cluster, false);
-      if (fault.from == fault.to) fail(object.path("to"), "must differ from from (" + fault.from + ")");
+      if (fault.from == fault.to) fail_field(object.path("to"), "must differ from from (" + fault.from + ")");
     }
   }
   if (fields.groups) {
     const Json* groups = object.find("groups");
-    if (groups == nullptr) fail(object.path("groups"), "missing; fault kind partition needs groups");
+    if (groups == nullptr) fail_field(object.path("groups"), "missing; fault kind partition needs groups");
     read_groups(*groups, object.path("groups"), cluster, fault.groups);
   }
   if (fields.link) {
     const Json* link = object.find("link");
-    if (link == nullptr) fail(object.path("link"), "missing; fault kind degrade needs link");
+    if (link == nullptr) fail_field(object.path("link"), "missing; fault kind degrade needs link");
     // Fields the degraded link leaves out keep the scenario's network values: "degrade this link to 30%
     // loss" should not also reset its latency.
     fault.link = scenario.network;
@@ -684,13 +456,29 @@ Fault read_fault(const Json& value, const std::string& path, const Scenario& sce
     object.read("offset_ms", fault.offset_ms, 0, max_time_ms);
     object.read("drift_ppm", fault.drift_ppm, NumberBounds{-max_drift_ppm, max_drift_ppm});
   }
+  if (fields.forge) {
+    // Only edges act on peer messages, so only an edge is worth forging to; `leader` is refused because the
+    // edge it names could turn out to be the claimed sender itself.
+    if (!is_edge_name(cluster, fault.node)) {
+      fail_field(object.path("node"), "must name an edge: forged messages go to edges, got " + fault.node);
+    }
+    const Json* as = object.find("as");
+    if (as == nullptr) fail_field(object.path("as"), "missing; fault kind forge needs the host the message claims to come from");
+    fault.as = expect_host(*as, object.path("as"), cluster, false);
+    if (fault.as == fault.node) fail_field(object.path("as"), "must differ from node (" + fault.node + ")");
+    const Json* message = object.find("message");
+    if (message == nullptr) {
+      fail_field(object.path("message"), "missing; fault kind forge needs one of " + enum_choices(forged_message_names));
+    }
+    fault.message = expect_enum(*message, object.path("message"), forged_message_names);
+  }
   return fault;
 }
 
 void read_faults(const Json& value, const std::string& path, const Scenario& scenario, std::vector<Fault>& faults) {
-  if (!value.is_array()) fail(path, "expected an array, got " + describe(value));
+  if (!value.is_array()) fail_field(path, "expected an array, got " + json_type_phrase(value));
   if (value.size() > max_faults) {
-    fail(path, "lists " + std::to_string(value.size()) + " faults; at most " + std::to_string(max_faults));
+    fail_field(path, "lists " + std::to_string(value.size()) + " faults; at most " + std::to_string(max_faults));
   }
   for (std::size_t i = 0; i < value.size(); ++i) faults.push_back(read_fault(value[i], index_path(path, i), scenario));
   // Authors may group faults by theme rather than time; the simulator wants them in time order, and ties
@@ -718,12 +506,12 @@ void read_nemesis(const Json& value, const std::string& path, NemesisOptions& ne
   object.read("clock_probability", nemesis.clock_probability, probability_bounds);
   object.read("include_canonical", nemesis.include_canonical);
   if (nemesis.stop_ms < nemesis.start_ms) {
-    fail(object.path("stop_ms"), "must be at least start_ms (" + std::to_string(nemesis.start_ms) + "), got " +
+    fail_field(object.path("stop_ms"), "must be at least start_ms (" + std::to_string(nemesis.start_ms) + "), got " +
                                      std::to_string(nemesis.stop_ms));
   }
   // An enabled nemesis with an empty window would silently do nothing, which is never what the author meant.
   if (nemesis.enabled && nemesis.stop_ms == nemesis.start_ms) {
-    fail(object.path("stop_ms"), "must exceed start_ms (" + std::to_string(nemesis.start_ms) +
+    fail_field(object.path("stop_ms"), "must exceed start_ms (" + std::to_string(nemesis.start_ms) +
                                      ") when the nemesis is enabled, got " + std::to_string(nemesis.stop_ms));
   }
 }
@@ -749,7 +537,7 @@ void read_expectations(const Json& value, const std::string& path, const Cluster
   if (const Json* field = present("final_leader")) {
     std::string name = expect_string(*field, object.path("final_leader"));
     if (!is_edge_name(cluster, name)) {
-      fail(object.path("final_leader"), name + " is not an edge of this cluster (edge-1..edge-" +
+      fail_field(object.path("final_leader"), name + " is not an edge of this cluster (edge-1..edge-" +
                                             std::to_string(cluster.edges) + ")");
     }
     expect.final_leader = std::move(name);
@@ -813,6 +601,10 @@ nlohmann::json fault_to_json(const Fault& fault) {
     result["offset_ms"] = fault.offset_ms;
     result["drift_ppm"] = fault.drift_ppm;
   }
+  if (fields.forge) {
+    result["as"] = fault.as;
+    result["message"] = forged_message_name(fault.message);
+  }
   return result;
 }
 
@@ -833,7 +625,7 @@ Fault host_fault(std::int64_t at_ms, FaultKind kind, std::string node) {
 
 const char* fault_kind_name(FaultKind kind) { return enum_name(fault_kind_names, kind); }
 
-std::string ScenarioError::message() const { return path.empty() ? reason : path + ": " + reason; }
+const char* forged_message_name(ForgedMessage message) { return enum_name(forged_message_names, message); }
 
 bool is_host_name(const ClusterOptions& cluster, const std::string& name, bool allow_leader) {
   if (name == "canonical") return true;
@@ -853,7 +645,7 @@ ScenarioResult parse_scenario(const std::string& json_text) {
   }
   try {
     return ScenarioResult{read_scenario(builder.document()), std::nullopt};
-  } catch (const LoadFailure& failure) {
+  } catch (const FieldFailure& failure) {
     return ScenarioResult{std::nullopt, failure.error};
   }
 }
@@ -872,36 +664,6 @@ nlohmann::json link_options_to_json(const LinkOptions& link) {
   return result;
 }
 
-std::optional<ScenarioError> parse_recorded_edge_config(const nlohmann::json& value, const std::string& path,
-                                                        EdgeConfig& edge) {
-  try {
-    Json timing = Json::parse(value.dump());
-    if (!timing.is_object()) fail(path, "expected an object, got " + describe(timing));
-    if (const auto canonical = timing.find("canonical"); canonical != timing.end()) {
-      edge.canonical = static_cast<NodeId>(expect_uint(*canonical, child_path(path, "canonical"), 0, UINT32_MAX));
-      timing.erase(canonical);
-    }
-    if (const auto edges = timing.find("edges"); edges != timing.end()) {
-      const std::string edges_path = child_path(path, "edges");
-      if (!edges->is_array()) fail(edges_path, "expected an array, got " + describe(*edges));
-      edge.edges.clear();
-      for (std::size_t i = 0; i < edges->size(); ++i) {
-        edge.edges.push_back(static_cast<NodeId>(expect_uint((*edges)[i], index_path(edges_path, i), 0, UINT32_MAX)));
-      }
-      timing.erase(edges);
-    }
-    if (const auto protocol = timing.find("protocol"); protocol != timing.end()) {
-      edge.protocol = expect_enum(*protocol, child_path(path, "protocol"), protocol_names);
-      timing.erase(protocol);
-    }
-    timing.erase("cache_budget_bytes");
-    read_edge_config(timing, path, edge);
-  } catch (const LoadFailure& failure) {
-    return failure.error;
-  }
-  return std::nullopt;
-}
-
 nlohmann::json scenario_to_json(const Scenario& scenario) {
   nlohmann::json result;
   result["name"] = scenario.name;
@@ -911,19 +673,6 @@ nlohmann::json scenario_to_json(const Scenario& scenario) {
   result["protocol"] = enum_name(protocol_names, scenario.protocol);
 
   const ClusterOptions& cluster = scenario.cluster;
-  nlohmann::json edge;
-  edge["heartbeat_interval_ms"] = cluster.edge.heartbeat_interval_ms;
-  edge["leader_timeout_ms"] = cluster.edge.leader_timeout_ms;
-  edge["answer_timeout_ms"] = cluster.edge.answer_timeout_ms;
-  edge["coordinator_timeout_ms"] = cluster.edge.coordinator_timeout_ms;
-  edge["origin_timeout_ms"] = cluster.edge.origin_timeout_ms;
-  edge["pull_timeout_ms"] = cluster.edge.pull_timeout_ms;
-  edge["anti_entropy_interval_ms"] = cluster.edge.anti_entropy_interval_ms;
-  edge["max_waiters_per_image"] = cluster.edge.max_waiters_per_image;
-  edge["max_origin_fetches"] = cluster.edge.max_origin_fetches;
-  edge["max_active_pulls"] = cluster.edge.max_active_pulls;
-  edge["max_queued_pulls"] = cluster.edge.max_queued_pulls;
-  edge["max_known_sizes"] = cluster.edge.max_known_sizes;
   nlohmann::json client;
   client["routing"] = enum_name(routing_names, cluster.client.routing);
   client["attempt_timeout_ms"] = cluster.client.attempt_timeout_ms;
@@ -935,7 +684,7 @@ nlohmann::json scenario_to_json(const Scenario& scenario) {
   cluster_json["clients"] = cluster.clients;
   cluster_json["cache_budget_bytes"] = cluster.cache_budget_bytes;
   cluster_json["restart_keeps_cache"] = cluster.restart_keeps_cache;
-  cluster_json["edge"] = edge;
+  cluster_json["edge"] = edge_settings_json<nlohmann::json>(cluster.edge);
   cluster_json["client"] = client;
 
   nlohmann::json& catalog = result["catalog"];

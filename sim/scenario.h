@@ -13,6 +13,7 @@
 #include "core/client.h"
 #include "core/edge.h"
 #include "sim/checkers/check_options.h"
+#include "sim/trace/json_fields.h"
 #include "sim/world/link_options.h"
 
 namespace edgecache::sim {
@@ -29,8 +30,18 @@ enum class FaultKind : std::uint8_t {
   degrade,   // from, to (or every link when both are absent): link options replaced by `link`.
   restore,   // from, to (or every link): link options back to the scenario's network.
   clock,     // node: clock offset jumps forward by offset_ms and drift becomes drift_ppm.
+  forge,     // node, as, message: an outsider sends the edge `node` a crafted message claiming to come from `as`.
 };
 const char* fault_kind_name(FaultKind kind);
+
+// What a forge fault sends; docs/scenarios.md says what each is made of and what it is for.
+enum class ForgedMessage : std::uint8_t {
+  coordinator_max_epoch,  // A Coordinator with the largest epoch there is.
+  pull_order,             // A PullOrder for an image no edge holds, at the edge's epoch, naming a third edge.
+  unrequested_reply,      // Another image's bytes racing the real answer to the edge's next pull.
+  inventory,              // A complete Holding claiming `as` holds an image no edge holds.
+};
+const char* forged_message_name(ForgedMessage message);
 
 struct Fault {
   std::int64_t at_ms = 0;
@@ -43,6 +54,8 @@ struct Fault {
   LinkOptions link;
   std::int64_t offset_ms = 0;
   double drift_ppm = 0.0;
+  std::string as;  // A host name: who a forged message claims to come from.
+  ForgedMessage message = ForgedMessage::coordinator_max_epoch;
 
   friend bool operator==(const Fault&, const Fault&) = default;
 };
@@ -137,12 +150,9 @@ struct Scenario {
   friend bool operator==(const Scenario&, const Scenario&) = default;
 };
 
-// An error in a scenario: `path` names the field ("faults[2].at_ms", "" for the document itself).
-struct ScenarioError {
-  std::string path;
-  std::string reason;
-  std::string message() const;  // "faults[2].at_ms: expected an integer, got a string"
-};
+// An error in a scenario: `path` names the field ("faults[2].at_ms", "" for the document itself), and
+// message() reads "faults[2].at_ms: expected an integer, got a string".
+using ScenarioError = FieldError;
 
 // Parses and validates a scenario from JSON text. Returns the scenario or the first error found.
 struct ScenarioResult {
@@ -156,13 +166,6 @@ ScenarioResult parse_scenario(const std::string& json_text);
 nlohmann::json scenario_to_json(const Scenario& scenario);
 // Serializes one link object, in the layout of the scenario's "network" field.
 nlohmann::json link_options_to_json(const LinkOptions& link);
-
-// Reads an edge's whole configuration as a node trace's header records it: the fields of a scenario's
-// "cluster.edge" object plus "canonical" (a node id), "edges" (node ids) and "protocol" ("standard" or
-// "classic"); "cache_budget_bytes" is allowed and left to the caller. Absent fields keep their value in
-// `edge`. Returns the first error, its path starting with `path`, or nothing.
-std::optional<ScenarioError> parse_recorded_edge_config(const nlohmann::json& value, const std::string& path,
-                                                        EdgeConfig& edge);
 
 // Host names: "canonical", "edge-1".."edge-N", "client-1".."client-M". Returns whether `name` names a host
 // of a cluster of this shape (or is "leader" when allow_leader).

@@ -5,7 +5,7 @@
 // sim/cli/ and sim/real/ may time themselves. Every folder has a rank, and includes point only down.
 //
 // Method: read every source file under core/, sim/ and net/ as text and match forbidden patterns line by
-// line, or collect its quoted includes into a graph and walk it.
+// line, collect its quoted includes into a graph and walk it, or collect its function definitions by name.
 
 #include <catch2/catch.hpp>
 
@@ -252,6 +252,28 @@ std::vector<FunctionSpan> function_spans(const std::vector<std::string>& lines) 
   return spans;
 }
 
+// Free functions (namespace scope, no "Class::" in the name, not main) defined in more than one folder,
+// one "NAME: FILE:LINE FILE:LINE ..." per name (the first definition in each folder), sorted by name. Either
+// the same helper was written twice, or two helpers share a name too generic to say what each does.
+// `sources` maps root-relative paths to their lines.
+std::vector<std::string> helpers_defined_in_two_folders(const std::map<std::string, std::vector<std::string>>& sources) {
+  std::map<std::string, std::map<std::string, std::string>> places;  // Name -> folder -> "file:line".
+  for (const auto& [file, lines] : sources) {
+    for (const FunctionSpan& span : function_spans(lines)) {
+      if (span.name.empty() || span.name.find("::") != std::string::npos || span.name == "main") continue;
+      places[span.name].emplace(folder_of(file), file + ":" + std::to_string(span.first_line));
+    }
+  }
+  std::vector<std::string> found;
+  for (const auto& [name, folders] : places) {
+    if (folders.size() < 2) continue;
+    std::string line = name + ":";
+    for (const auto& [folder, place] : folders) line += " " + place;
+    found.push_back(line);
+  }
+  return found;
+}
+
 std::string join_lines(const std::vector<std::string>& lines) {
   std::string out;
   for (const std::string& line : lines) out += line + "\n";
@@ -378,6 +400,29 @@ TEST_CASE("no function is longer than its budget", "[tidy]") {
   }
   INFO(join_lines(long_functions));
   CHECK(long_functions.empty());
+}
+
+TEST_CASE("no helper is defined twice across folders", "[tidy]") {
+  std::map<std::string, std::vector<std::string>> sources;
+  for (const std::string& file : cpp_files({"core", "sim", "net", "tools"})) sources[file] = read_lines(source_dir / file);
+  const std::vector<std::string> twice = helpers_defined_in_two_folders(sources);
+  INFO("merge these into one helper in the lower folder, or rename each for what it does\n" + join_lines(twice));
+  CHECK(twice.empty());
+}
+
+TEST_CASE("the duplicate helper check catches a name defined in two folders", "[tidy]") {
+  // A check that cannot fail is a defect: one helper in two folders, one in two files of the same folder,
+  // member functions and main, of which only the first is a finding.
+  const std::map<std::string, std::vector<std::string>> sources = {
+      {"net/a.cpp", {"namespace edgecache {", "std::string describe(int code) { return {}; }", "int main() {", "}", "}"}},
+      {"sim/cli/b.cpp", {"namespace edgecache {", "std::string describe(const Json& value) {", "  return {};", "}",
+                         "void Page::render() {", "}", "}"}},
+      {"sim/cli/c.cpp", {"bool write_page(int x) { return x > 0; }", "int main() { return 0; }"}},
+      {"sim/cli/d.cpp", {"bool write_page(int x) {", "  return x > 1;", "}", "void Page::render() const {", "}"}},
+  };
+  const std::vector<std::string> twice = helpers_defined_in_two_folders(sources);
+  REQUIRE(twice.size() == 1);
+  CHECK(twice[0] == "describe: net/a.cpp:2 sim/cli/b.cpp:2");
 }
 
 TEST_CASE("every source file is built and every header is included", "[tidy]") {

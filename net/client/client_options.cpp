@@ -5,6 +5,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "core/parse_number.h"
 #include "net/http_routes.h"
 
 namespace edgecache::net::client {
@@ -20,12 +21,11 @@ struct BadFlag {
 [[noreturn]] void bad_flag(const std::string& flag, const std::string& why) { throw BadFlag{"--" + flag + " " + why}; }
 
 std::uint64_t parse_count(const std::string& flag, const std::string& text, std::uint64_t low, std::uint64_t high) {
-  std::uint64_t value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || text.empty() || value < low || value > high) {
+  const std::optional<std::uint64_t> value = parse_decimal_in(text, low, high);
+  if (!value) {
     bad_flag(flag, "expects a whole number in " + std::to_string(low) + ".." + std::to_string(high) + ", got '" + text + "'");
   }
-  return value;
+  return *value;
 }
 
 double parse_positive(const std::string& flag, const std::string& text, bool allow_zero) {
@@ -56,7 +56,7 @@ ImageId parse_id(const std::string& text) {
   return *id;
 }
 
-po::options_description describe() {
+po::options_description client_option_descriptions() {
   po::options_description options("edgecache-client [options] [interactive | get ID [-o FILE] | size ID | status | load]");
   // clang-format off
   options.add_options()
@@ -84,7 +84,7 @@ po::options_description describe() {
 
 std::string help_text() {
   std::ostringstream text;
-  text << describe() << "\n"
+  text << client_option_descriptions() << "\n"
        << "Commands:\n"
        << "  interactive (default)  the original menu: 1) get_image 2) get_image_size 3) exit\n"
        << "  get ID [-o FILE]       download an image, verified against its ETag\n"
@@ -103,7 +103,7 @@ ClientOptionsResult parse_client_options(const std::vector<std::string>& args, c
     po::positional_options_description positional;
     positional.add("command", -1);
     po::variables_map values;
-    po::store(po::command_line_parser(args).options(describe()).positional(positional).run(), values);
+    po::store(po::command_line_parser(args).options(client_option_descriptions()).positional(positional).run(), values);
     if (values.count("help") != 0) return ClientHelp{help_text()};
 
     ClientOptions options;

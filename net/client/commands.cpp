@@ -61,7 +61,7 @@ int report_failure(const ClientOptions& options, const RoutedResult& routed, Ima
 std::string default_file_name(ImageId image_id) { return "downloaded_image_" + std::to_string(image_id) + ".jpg"; }
 
 // Writes `body` to `path` through a temporary file renamed into place, so a failed write leaves no half file.
-bool write_file(const std::string& path, const Body& body, std::string& why) {
+bool write_image_file(const std::string& path, const Body& body, std::string& why) {
   const std::string temporary = path + ".part." + std::to_string(::getpid());
   {
     std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
@@ -93,7 +93,7 @@ int download(const ClientOptions& options, ImageId image_id, const std::string& 
     return exit_ok;
   }
   std::string why;
-  if (!write_file(path, body, why)) {
+  if (!write_image_file(path, body, why)) {
     err << why << "\n";
     return exit_io_failed;
   }

@@ -1,7 +1,6 @@
 #include "net/client/image_fetcher.h"
 
 #include <array>
-#include <charconv>
 
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -11,6 +10,7 @@
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
+#include "core/parse_number.h"
 #include "net/rpc_protocol.h"
 
 namespace edgecache::net::client {
@@ -39,17 +39,7 @@ FetchResult network_failure(const Address& edge, const boost::system::error_code
 // Parses an ETag of the form "0123456789abcdef" (as the daemons send it) into its checksum.
 std::optional<std::uint64_t> checksum_of_etag(std::string_view etag) {
   if (etag.size() != 18 || etag.front() != '"' || etag.back() != '"') return std::nullopt;
-  std::uint64_t value = 0;
-  const auto [end, error] = std::from_chars(etag.data() + 1, etag.data() + 17, value, 16);
-  if (error != std::errc() || end != etag.data() + 17) return std::nullopt;
-  return value;
-}
-
-std::optional<std::uint64_t> parse_decimal(std::string_view text) {
-  std::uint64_t value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
-  return value;
+  return parse_hex64(etag.substr(1, 16));
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "core/hex.h"
 #include "net/node_trace.h"
 
 namespace edgecache::net::client {
@@ -72,12 +73,12 @@ struct LoadState {
   std::size_t workers_running = 0;
   std::map<ImageId, std::uint64_t> first_checksums;  // Every copy of an image must match the first one seen.
   LoadReport report;
-  NodeTrace* trace = nullptr;
+  sim::NodeTraceWriter* trace = nullptr;
   std::uint64_t lamport = 0;  // The client's Lamport clock: it ticks per trace line (it sends no frames).
 };
 
 // The stamp of a client trace line written now.
-TraceStamp client_stamp(LoadState& state) {
+sim::TraceStamp client_stamp(LoadState& state) {
   const auto since_start = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - state.start).count();
   return {since_start, wall_clock_us(), ++state.lamport};
 }
@@ -98,8 +99,8 @@ void trace_submit(LoadState& state, std::uint64_t request, ImageId image_id, boo
   // Every edge may be tried, each with its connect and request timeouts.
   const std::int64_t deadline_ms =
       static_cast<std::int64_t>(state.cluster.edges.size()) * (client_connect_timeout_ms + client_request_timeout_ms);
-  const TraceStamp stamp = client_stamp(state);
-  NodeTrace::Line(*state.trace, stamp, "submit")
+  const sim::TraceStamp stamp = client_stamp(state);
+  sim::NodeTraceWriter::Line(*state.trace, stamp, "submit")
       .field("req", request)
       .field("kind", size_only ? "get_size" : "get_image")
       .field("image", std::uint64_t{image_id})
@@ -110,7 +111,7 @@ void trace_result(LoadState& state, std::uint64_t request, ImageId image_id, boo
                   std::int64_t latency_us) {
   if (state.trace == nullptr) return;
   const FetchResult& result = routed.result;
-  NodeTrace::Line line(*state.trace, client_stamp(state), "result");
+  sim::NodeTraceWriter::Line line(*state.trace, client_stamp(state), "result");
   line.field("req", request)
       .field("kind", size_only ? "get_size" : "get_image")
       .field("image", std::uint64_t{image_id})
@@ -205,9 +206,9 @@ std::optional<LoadReport> run_load(const ClusterView& cluster, const LoadOptions
   asio::io_context context(1);
   LoadState state(cluster, options);
   state.start = Clock::now();
-  std::unique_ptr<NodeTrace> trace;
+  std::unique_ptr<sim::NodeTraceWriter> trace;
   if (!options.trace_path.empty()) {
-    trace = NodeTrace::open(options.trace_path, "client-1", {}, error);
+    trace = sim::NodeTraceWriter::open(options.trace_path, "client-1", {}, error);
     if (!trace) return std::nullopt;
     nlohmann::ordered_json edges = nlohmann::ordered_json::array();
     for (const Address& edge : cluster.edges) edges.push_back(edge.to_string());

@@ -11,7 +11,7 @@
 
 #include "sim/cli/commands.h"
 #include "sim/cli/trace_command_arguments.h"
-#include "sim/recorded/node_trace.h"
+#include "sim/trace/node_trace.h"
 #include "sim/recorded/trace_check.h"
 #include "sim/report.h"
 

@@ -9,8 +9,8 @@
 
 #include "sim/cli/commands.h"
 #include "sim/cli/trace_command_arguments.h"
-#include "sim/recorded/node_trace.h"
 #include "sim/recorded/trace_to_scenario.h"
+#include "sim/trace/node_trace.h"
 
 namespace edgecache::sim {
 
@@ -81,10 +81,7 @@ int from_trace_command(const std::vector<std::string>& args) {
   const TraceScenario& result = std::get<TraceScenario>(made);
   for (const std::string& note : result.notes) std::fprintf(stderr, "note: %s\n", note.c_str());
 
-  std::ofstream file(output, std::ios::binary | std::ios::trunc);
-  file << scenario_to_json(result.scenario).dump(2) << "\n";
-  file.close();
-  if (!file) {
+  if (!write_text_file(output, scenario_to_json(result.scenario).dump(2) + "\n")) {
     std::fprintf(stderr, "%s: cannot write the scenario\n", output.c_str());
     return exit_bad_input;
   }

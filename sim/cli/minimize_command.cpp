@@ -105,10 +105,7 @@ class ProgressPrinter final : public MinimizeObserver {
 };
 
 bool write_scenario(const std::string& path, const Scenario& scenario) {
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  file << scenario_to_json(scenario).dump(2) << "\n";
-  file.close();
-  return static_cast<bool>(file);
+  return write_text_file(path, scenario_to_json(scenario).dump(2) + "\n");
 }
 
 }  // namespace

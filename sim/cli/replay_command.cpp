@@ -24,6 +24,7 @@
 #include "sim/cli/commands.h"
 #include "sim/cluster.h"
 #include "sim/trace/trace.h"
+#include "sim/trace/trace_lines.h"
 
 namespace edgecache::sim {
 
@@ -45,29 +46,13 @@ struct TraceError {
   std::string reason;
 };
 
-// The parser's own message without its "[json.exception.parse_error.101] " prefix.
-std::string parser_message(const nlohmann::json::exception& error) {
-  std::string text = error.what();
-  std::size_t end_of_prefix = text.find("] ");
-  return end_of_prefix == std::string::npos ? text : text.substr(end_of_prefix + 2);
-}
-
 // Reads the header line: the trace format and version, the seed and the scenario, which must load as a
 // scenario file would.
-std::variant<TraceHeader, TraceError> read_header(const std::string& text) {
-  nlohmann::json header;
-  try {
-    header = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& error) {
-    return TraceError{1, "not an edgecache trace: the first line is not JSON (" + parser_message(error) + ")"};
-  }
-  if (!header.is_object() || !header.contains("format") || header["format"] != trace_format_name) {
-    return TraceError{1, std::string("not an edgecache trace: the first line has no \"format\": \"") + trace_format_name + "\""};
-  }
-  if (!header.contains("version") || header["version"] != trace_format_version) {
-    std::string version = header.contains("version") ? header["version"].dump() : "none";
-    return TraceError{1, "trace format version " + version + "; this sim reads version " + std::to_string(trace_format_version)};
-  }
+std::variant<TraceHeader, TraceError> read_replay_header(const std::string& text) {
+  auto parsed = parse_trace_header(text);
+  if (const auto* problem = std::get_if<std::string>(&parsed)) return TraceError{1, *problem};
+  const nlohmann::json& header = std::get<nlohmann::json>(parsed);
+  if (auto problem = trace_version_problem(header, "trace", trace_format_version)) return TraceError{1, *problem};
   if (!header.contains("seed") || !header["seed"].is_number_unsigned()) {
     return TraceError{1, "header: seed: expected a non-negative integer"};
   }
@@ -85,17 +70,9 @@ std::variant<TraceHeader, TraceError> read_header(const std::string& text) {
 
 // Returns why `text` is not a trace event or summary line, or "" if it is one.
 std::string malformed_reason(const std::string& text) {
-  nlohmann::json line;
-  try {
-    line = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& error) {
-    return "not a trace line: not JSON (" + parser_message(error) + ")";
-  }
-  if (!line.is_object()) return "not a trace line: expected a JSON object";
-  if (!line.contains("ev") || !line["ev"].is_string()) return "not a trace line: no \"ev\" string";
-  if (line["ev"] == "summary") return "";
-  if (!line.contains("t_us") || !line["t_us"].is_number_integer()) return "not a trace line: no \"t_us\" integer";
-  return "";
+  auto parsed = parse_event_line(text);
+  const auto* problem = std::get_if<std::string>(&parsed);
+  return problem != nullptr ? *problem : std::string();
 }
 
 bool is_summary_line(const std::string& text) {
@@ -150,7 +127,7 @@ int replay_command(const std::vector<std::string>& args) {
   }
   std::string recorded_line;
   if (!std::getline(recorded, recorded_line)) return fail(1, "empty file; not an edgecache trace");
-  auto header = read_header(recorded_line);
+  auto header = read_replay_header(recorded_line);
   if (const auto* error = std::get_if<TraceError>(&header)) return fail(error->line, error->reason);
   const TraceHeader& trace = std::get<TraceHeader>(header);
 

@@ -15,7 +15,7 @@
 #include "sim/cli/commands.h"
 #include "sim/cli/trace_command_arguments.h"
 #include "sim/recorded/node_replay.h"
-#include "sim/recorded/node_trace.h"
+#include "sim/trace/node_trace.h"
 
 namespace edgecache::sim {
 

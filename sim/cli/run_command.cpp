@@ -11,6 +11,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "core/parse_number.h"
 #include "sim/cli/commands.h"
 #include "sim/cluster.h"
 #include "sim/report.h"
@@ -33,11 +34,11 @@ std::optional<Scenario> load_scenario_file(const std::string& path) {
 }
 
 std::optional<std::uint64_t> parse_unsigned_flag(const std::string& flag, const std::string& value) {
-  if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos || value.size() > 19) {
+  const std::optional<std::uint64_t> number = value.size() <= 19 ? parse_decimal(value) : std::nullopt;
+  if (!number) {
     std::fprintf(stderr, "%s: expected a non-negative integer below 10^19, got '%s'\n", flag.c_str(), value.c_str());
-    return std::nullopt;
   }
-  return std::stoull(value);
+  return number;
 }
 
 std::optional<std::string> flag_value(const std::vector<std::string>& args, std::size_t& index) {

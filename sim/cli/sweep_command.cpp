@@ -250,10 +250,7 @@ std::string write_swarm_scenario(const Scenario& scenario, const std::string& st
   std::error_code error;
   std::filesystem::create_directories(failure_directory, error);
   std::string path = std::string(failure_directory) + "/" + stem + "-seed" + std::to_string(seed) + ".json";
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  file << scenario_to_json(scenario).dump(2) << "\n";
-  file.close();
-  if (!file) {
+  if (!write_text_file(path, scenario_to_json(scenario).dump(2) + "\n")) {
     std::fprintf(stderr, "%s: cannot write the drawn scenario of seed %llu\n", path.c_str(), static_cast<unsigned long long>(seed));
     return "";
   }

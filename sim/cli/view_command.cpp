@@ -17,14 +17,10 @@ namespace edgecache::sim {
 
 namespace {
 
-bool write_file(const std::string& path, const std::string& text) {
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  if (file) file.write(text.data(), static_cast<std::streamsize>(text.size()));
-  if (!file) {
-    std::fprintf(stderr, "%s: cannot write file: %s\n", path.c_str(), std::strerror(errno));
-    return false;
-  }
-  return true;
+bool write_view_file(const std::string& path, const std::string& text) {
+  if (write_text_file(path, text)) return true;
+  std::fprintf(stderr, "%s: cannot write file: %s\n", path.c_str(), std::strerror(errno));
+  return false;
 }
 
 }  // namespace
@@ -41,8 +37,8 @@ int write_trace_views(const std::string& trace_path, const std::string& html_pat
     return exit_bad_input;
   }
   const ParsedTrace& trace = std::get<ParsedTrace>(parsed);
-  if (!html_path.empty() && !write_file(html_path, render_viewer_page(trace))) return exit_bad_input;
-  if (!shiviz_path.empty() && !write_file(shiviz_path, export_shiviz(trace))) return exit_bad_input;
+  if (!html_path.empty() && !write_view_file(html_path, render_viewer_page(trace))) return exit_bad_input;
+  if (!shiviz_path.empty() && !write_view_file(shiviz_path, export_shiviz(trace))) return exit_bad_input;
   return exit_passed;
 }
 

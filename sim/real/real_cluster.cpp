@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "core/assert.h"
+#include "core/edge_config_fields.h"
 #include "net/client/edge_status.h"
 
 namespace edgecache::sim::real {
@@ -49,14 +50,10 @@ std::vector<std::string> RealCluster::arguments(const std::string& name, const s
       "--http-listen", network_.http_listen_address(name).to_string(),
       "--cache-bytes", std::to_string(options_.cache_budget_bytes),
       "--protocol", protocol_name(edge.protocol),
-      "--heartbeat-interval-ms", std::to_string(edge.heartbeat_interval_ms),
-      "--leader-timeout-ms", std::to_string(edge.leader_timeout_ms),
-      "--answer-timeout-ms", std::to_string(edge.answer_timeout_ms),
-      "--coordinator-timeout-ms", std::to_string(edge.coordinator_timeout_ms),
-      "--origin-timeout-ms", std::to_string(edge.origin_timeout_ms),
-      "--pull-timeout-ms", std::to_string(edge.pull_timeout_ms),
-      "--anti-entropy-interval-ms", std::to_string(edge.anti_entropy_interval_ms),
   });
+  for (const EdgeConfigField& field : edge_config_fields()) {
+    args.insert(args.end(), {"--" + field.flag_name(), std::to_string(field.get(edge))});
+  }
   if (options_.restart_keeps_cache) args.insert(args.end(), {"--data-dir", runner_.data_dir(name)});
   return args;
 }

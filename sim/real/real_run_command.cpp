@@ -80,6 +80,7 @@ std::optional<std::string> unsupported_reason(FaultKind kind) {
     case FaultKind::restore:
       return "changing a link's latency and loss is not implemented for real runs (it needs tc netem per link)";
     case FaultKind::clock: return "a process's monotonic clock cannot be moved from outside";
+    case FaultKind::forge: return "forging a peer's messages needs a peer-protocol client, which real runs do not have";
     default: return std::nullopt;
   }
 }
@@ -133,7 +134,7 @@ class RealRun {
   void run_timeline(real::RealCluster& cluster, real::HostNetwork& network);
   void do_fault(real::RealCluster& cluster, real::HostNetwork& network, Fault fault);
   std::optional<std::string> start_client(const std::vector<net::Address>& edges);
-  net::TraceStamp stamp();
+  sim::TraceStamp stamp();
   int judge(const std::vector<std::string>& traces);
 
   const RealRunOptions& options_;
@@ -143,14 +144,14 @@ class RealRun {
   Clock::time_point t0_;
   std::int64_t wall_t0_us_ = 0;
   std::uint64_t lamport_ = 0;
-  std::unique_ptr<net::NodeTrace> controller_;
+  std::unique_ptr<sim::NodeTraceWriter> controller_;
   real::ChildProcess client_;
   std::vector<std::string> fault_notes_;  // One line per fault, for the summary.
   std::string network_kind_;
   std::size_t unsupported_ = 0;
 };
 
-net::TraceStamp RealRun::stamp() {
+sim::TraceStamp RealRun::stamp() {
   const auto since = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0_).count();
   return {since, net::wall_clock_us(), ++lamport_};
 }
@@ -202,14 +203,14 @@ std::optional<std::string> RealRun::start_client(const std::vector<net::Address>
 }
 
 void RealRun::do_fault(real::RealCluster& cluster, real::HostNetwork& network, Fault fault) {
-  const net::TraceStamp when = stamp();
+  const sim::TraceStamp when = stamp();
   char at_text[32];
   std::snprintf(at_text, sizeof at_text, "%.3f", static_cast<double>(when.t_us) / 1e6);
   const std::string at = at_text;
   if (fault.node == "leader") {
     std::optional<std::string> leader = cluster.leader();
     if (!leader) {
-      net::NodeTrace::Line(*controller_, when, "fault_skipped").field("fault", fault_kind_name(fault.kind)).field("reason", "no edge leads");
+      sim::NodeTraceWriter::Line(*controller_, when, "fault_skipped").field("fault", fault_kind_name(fault.kind)).field("reason", "no edge leads");
       fault_notes_.push_back("t=" + at + " s " + fault_kind_name(fault.kind) + " leader: skipped, no edge leads");
       return;
     }
@@ -237,7 +238,7 @@ void RealRun::do_fault(real::RealCluster& cluster, real::HostNetwork& network, F
       default: break;
     }
   }
-  net::NodeTrace::Line line(*controller_, when, "fault");
+  sim::NodeTraceWriter::Line line(*controller_, when, "fault");
   line.field("node", fault.node).field("fault", fault_kind_name(fault.kind));
   if (!fault.from.empty()) line.field("from", fault.from).field("to", fault.to);
   if (!fault.groups.empty()) line.json_field("groups", nlohmann::ordered_json(fault.groups));
@@ -434,7 +435,7 @@ int RealRun::execute() {
   wall_t0_us_ = net::wall_clock_us();
   std::string error;
   const std::string controller_path = (work_ / "traces" / "controller.jsonl").string();
-  controller_ = net::NodeTrace::open(controller_path, "controller", {}, error);
+  controller_ = sim::NodeTraceWriter::open(controller_path, "controller", {}, error);
   if (!controller_) {
     std::fprintf(stderr, "%s\n", error.c_str());
     return exit_real_cluster_failed;

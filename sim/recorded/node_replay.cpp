@@ -1,6 +1,5 @@
 #include "sim/recorded/node_replay.h"
 
-#include <charconv>
 #include <map>
 
 #include "core/assert.h"
@@ -8,6 +7,7 @@
 #include "core/canonical.h"
 #include "core/codec.h"
 #include "core/message_fields.h"
+#include "core/parse_number.h"
 #include "sim/trace/daemon_random.h"
 #include "sim/trace/trace.h"
 
@@ -27,10 +27,7 @@ Body recorded_body(const RecordedImage& image) {
 // The send line's digest as a number, so its case and leading zeros do not matter (the reader checked that
 // it is hex).
 std::uint64_t recorded_digest(const nlohmann::json& line) {
-  const std::string& text = line["digest"].get_ref<const std::string&>();
-  std::uint64_t value = 0;
-  std::from_chars(text.data(), text.data() + text.size(), value, 16);
-  return value;
+  return parse_hex64(line["digest"].get_ref<const std::string&>()).value_or(0);
 }
 
 std::optional<TimerKind> timer_kind_named(const std::string& name) {
@@ -142,12 +139,7 @@ const Edge* NodeReplay::edge() const {
   return trace_.header.role == NodeRole::edge ? static_cast<const Edge*>(node_.get()) : nullptr;
 }
 
-std::string NodeReplay::name_of(NodeId id) const {
-  auto found = trace_.header.hosts.find(id);
-  if (found != trace_.header.hosts.end()) return found->second;
-  if (id >= first_local_client_id) return "local-" + std::to_string(id - first_local_client_id);
-  return "node-" + std::to_string(id);
-}
+std::string NodeReplay::name_of(NodeId id) const { return recorded_node_name(trace_.header.hosts, id); }
 
 std::string NodeReplay::describe(const ReplayedOutput& output) const {
   nlohmann::ordered_json json;

@@ -15,7 +15,7 @@
 #include "core/edge.h"
 #include "core/lru_cache.h"
 #include "core/messages.h"
-#include "sim/recorded/node_trace.h"
+#include "sim/trace/node_trace.h"
 
 namespace edgecache::sim {
 

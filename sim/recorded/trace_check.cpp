@@ -1,16 +1,17 @@
 #include "sim/recorded/trace_check.h"
 
 #include <algorithm>
-#include <charconv>
 #include <map>
 #include <memory>
 #include <set>
 
 #include "core/assert.h"
+#include "core/parse_number.h"
 #include "sim/checkers/checker.h"
 #include "sim/expectations.h"
 #include "sim/recorded/node_replay.h"
-#include "sim/recorded/trace_merge.h"
+#include "sim/trace/trace_lines.h"
+#include "sim/trace/trace_merge.h"
 #include "sim/world/host_states.h"
 
 namespace edgecache::sim {
@@ -23,19 +24,14 @@ constexpr std::uint64_t fnv_offset = 0xCBF29CE484222325ULL;
 constexpr std::uint64_t fnv_prime = 0x100000001B3ULL;
 
 std::optional<FaultKind> fault_kind_named(const std::string& name) {
-  for (std::uint8_t value = 0; value <= static_cast<std::uint8_t>(FaultKind::clock); ++value) {
+  for (std::uint8_t value = 0; value <= static_cast<std::uint8_t>(FaultKind::forge); ++value) {
     if (name == fault_kind_name(static_cast<FaultKind>(value))) return static_cast<FaultKind>(value);
   }
   return std::nullopt;
 }
 
-// Optional fields of client lines: a missing or mistyped one reads as empty or zero, which a checker then
-// judges (an ok result without a checksum has no body, and served_bytes says so).
-std::string string_field(const nlohmann::json& line, const char* key) {
-  auto found = line.find(key);
-  return found != line.end() && found->is_string() ? found->get<std::string>() : std::string();
-}
-
+// Optional fields of client lines: a missing or mistyped one reads as empty (string_field) or zero, which a
+// checker then judges (an ok result without a checksum has no body, and served_bytes says so).
 std::uint64_t unsigned_field(const nlohmann::json& line, const char* key) {
   auto found = line.find(key);
   return found != line.end() && found->is_number_unsigned() ? found->get<std::uint64_t>() : 0;
@@ -188,9 +184,7 @@ void TraceRun::learn_hosts() {
 const std::string& TraceRun::name(NodeId id) const {
   auto found = names_.find(id);
   if (found != names_.end()) return found->second;
-  std::string made = id >= first_local_client_id ? "local-" + std::to_string(id - first_local_client_id)
-                                                 : "node-" + std::to_string(id);
-  return names_.emplace(id, std::move(made)).first->second;
+  return names_.emplace(id, recorded_node_name(names_, id)).first->second;
 }
 
 bool TraceRun::link_open(NodeId from, NodeId to) const {
@@ -366,10 +360,9 @@ void TraceRun::client_event(NodeId client, const NodeTraceEvent& event) {
   result.latency_us = static_cast<TimeUs>(unsigned_field(json, "latency_us"));
   result.size_bytes = unsigned_field(json, "size");
   const std::string checksum = string_field(json, "checksum");
-  std::uint64_t checksum_value = 0;
-  if (result.outcome == Outcome::ok && kind == RequestKind::get_image &&
-      std::from_chars(checksum.data(), checksum.data() + checksum.size(), checksum_value, 16).ec == std::errc()) {
-    result.body = recorded_body(result.size_bytes, checksum_value);
+  const std::optional<std::uint64_t> checksum_value = parse_hex64(checksum);
+  if (result.outcome == Outcome::ok && kind == RequestKind::get_image && checksum_value) {
+    result.body = recorded_body(result.size_bytes, *checksum_value);
   }
   ++result_.report.requests[static_cast<std::size_t>(result.kind)][static_cast<std::size_t>(result.outcome)];
   for (auto& checker : checkers_) checker->on_result(now_, client, result);
@@ -427,12 +420,13 @@ void TraceRun::controller_event(const NodeTraceEvent& event) {
       isolated_.clear();
       cut_.clear();
       break;
-    // A restart shows as the node's next incarnation; link degradation and clocks change no host's state
-    // that a checker asks about.
+    // A restart shows as the node's next incarnation; link degradation, clocks and forged messages change
+    // no host's state that a checker asks about.
     case FaultKind::restart:
     case FaultKind::degrade:
     case FaultKind::restore:
-    case FaultKind::clock: break;
+    case FaultKind::clock:
+    case FaultKind::forge: break;
   }
   quiet_since_us_ = std::max(quiet_since_us_, now_);
   result_.report.faults.push_back(std::move(fault));

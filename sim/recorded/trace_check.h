@@ -1,6 +1,6 @@
 #pragma once
 // Judges a real run from its node traces with the simulator's own checkers: the traces are merged in causal
-// order (sim/recorded/trace_merge.h), every edge and canonical incarnation is replayed (sim/recorded/node_replay.h) so the
+// order (sim/trace/trace_merge.h), every edge and canonical incarnation is replayed (sim/recorded/node_replay.h) so the
 // checkers see real EdgeObservables and the Message objects sent and delivered, the load client's submit and
 // result lines become the checkers' requests, and the fault controller's lines say which hosts were down,
 // paused or cut off. The result is the RunReport a simulated run produces, so it prints the same way.
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "sim/cluster.h"
-#include "sim/recorded/node_trace.h"
+#include "sim/trace/node_trace.h"
 #include "sim/scenario.h"
 
 namespace edgecache::sim {

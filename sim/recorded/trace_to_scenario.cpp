@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <map>
 
+#include "sim/trace/trace_lines.h"
+
 namespace edgecache::sim {
 
 namespace {
@@ -280,11 +282,6 @@ void infer_workload(const SortedTraces& sorted, std::int64_t zero_us, bool have_
   }
 }
 
-std::string string_field(const nlohmann::json& object, const char* key) {
-  auto found = object.find(key);
-  return found != object.end() && found->is_string() ? found->get<std::string>() : std::string();
-}
-
 // Why `fault` cannot stand in a scenario of `scenario`'s cluster, or nothing. The loader itself judges, so the
 // rules (which fields a kind needs, which hosts exist) live in one place.
 std::optional<std::string> fault_problem(const Scenario& scenario, const Fault& fault) {
@@ -307,7 +304,7 @@ void add_fault(Scenario& scenario, Fault fault, const std::string& where, std::v
 std::optional<FaultKind> fault_kind_named(const std::string& name) {
   for (FaultKind kind : {FaultKind::crash, FaultKind::restart, FaultKind::pause, FaultKind::resume, FaultKind::partition,
                          FaultKind::isolate, FaultKind::cut, FaultKind::heal, FaultKind::degrade, FaultKind::restore,
-                         FaultKind::clock}) {
+                         FaultKind::clock, FaultKind::forge}) {
     if (name == fault_kind_name(kind)) return kind;
   }
   return std::nullopt;

@@ -10,7 +10,7 @@
 #include <variant>
 #include <vector>
 
-#include "sim/recorded/node_trace.h"
+#include "sim/trace/node_trace.h"
 #include "sim/scenario.h"
 
 namespace edgecache::sim {

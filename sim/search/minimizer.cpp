@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/assert.h"
+#include "core/parse_number.h"
 #include "sim/cluster.h"
 
 namespace edgecache::sim {
@@ -42,11 +43,10 @@ ScenarioSize size_of(const Scenario& scenario, const RunReport& report) {
 // Returns nothing for the removed host itself, and other names unchanged.
 std::optional<std::string> renumbered(const std::string& name, const std::string& prefix, std::uint32_t removed) {
   if (!name.starts_with(prefix)) return name;
-  std::string digits = name.substr(prefix.size());
-  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) return name;
-  std::uint32_t number = static_cast<std::uint32_t>(std::stoul(digits));
-  if (number == removed) return std::nullopt;
-  return number > removed ? prefix + std::to_string(number - 1) : name;
+  const std::optional<std::uint64_t> number = parse_decimal(std::string_view(name).substr(prefix.size()));
+  if (!number) return name;
+  if (*number == removed) return std::nullopt;
+  return *number > removed ? prefix + std::to_string(*number - 1) : name;
 }
 
 // The scenario without host `prefix + removed` ("edge-" or "client-"): faults naming it are dropped and it
@@ -60,7 +60,7 @@ std::optional<Scenario> without_host(const Scenario& scenario, const std::string
   for (const Fault& original : scenario.faults) {
     Fault fault = original;
     bool keep = true;
-    for (std::string* name : {&fault.node, &fault.from, &fault.to}) {
+    for (std::string* name : {&fault.node, &fault.from, &fault.to, &fault.as}) {
       if (name->empty()) continue;
       std::optional<std::string> renamed = renumbered(*name, prefix, removed);
       if (!renamed) keep = false;

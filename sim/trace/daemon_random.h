@@ -1,8 +1,8 @@
 #pragma once
-// The random stream of a real daemon's node, drawn again: net/'s RealEnv feeds its node from the standard
-// library's 64-bit Mersenne Twister seeded with the random_seed its trace records, so a replay that seeds the
-// same engine draws the same numbers. It lives in a file of its own because the simulator proper draws only from its
-// seeded streams (sim/world/random.h) and the tidy test holds it to that; this file is the one exemption.
+// The random stream of a real daemon's node: net/'s RealEnv feeds its node from this stream, seeded with the
+// random_seed its trace records, and a replay that seeds it the same draws the same numbers. It lives in a
+// file of its own because the simulator proper draws only from its seeded streams (sim/world/random.h) and
+// the tidy test holds it to that; this file is the one exemption.
 
 #include <cstdint>
 #include <memory>

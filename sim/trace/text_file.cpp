@@ -14,4 +14,11 @@ std::optional<std::string> read_text_file(const std::string& path) {
   return text.str();
 }
 
+bool write_text_file(const std::string& path, const std::string& text) {
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  if (file) file.write(text.data(), static_cast<std::streamsize>(text.size()));
+  file.close();
+  return static_cast<bool>(file);
+}
+
 }  // namespace edgecache::sim

@@ -3,40 +3,19 @@
 #include <algorithm>
 #include <set>
 
-#include "sim/trace/trace.h"
+#include "sim/trace/trace_lines.h"
 
 namespace edgecache::sim {
 
 namespace {
 
-// The parser's own message without its "[json.exception.parse_error.101] " prefix.
-std::string parser_message(const nlohmann::json::exception& error) {
-  std::string text = error.what();
-  std::size_t end_of_prefix = text.find("] ");
-  return end_of_prefix == std::string::npos ? text : text.substr(end_of_prefix + 2);
-}
-
-std::string string_field(const nlohmann::json& line, const char* key) {
-  auto found = line.find(key);
-  return found != line.end() && found->is_string() ? found->get<std::string>() : std::string();
-}
-
-std::optional<TraceReadError> read_header(const std::string& text, ParsedTrace& trace) {
-  try {
-    trace.header = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& error) {
-    return TraceReadError{1, "not an edgecache trace: the first line is not JSON (" + parser_message(error) + ")"};
-  }
+// The simulator trace header: format, version (any this sim can read) and the hosts' lane order.
+std::optional<TraceReadError> read_trace_header(const std::string& text, ParsedTrace& trace) {
+  auto parsed = parse_trace_header(text);
+  if (const auto* problem = std::get_if<std::string>(&parsed)) return TraceReadError{1, *problem};
+  trace.header = std::move(std::get<nlohmann::json>(parsed));
   const nlohmann::json& header = trace.header;
-  if (!header.is_object() || header.value("format", "") != trace_format_name) {
-    return TraceReadError{1, std::string("not an edgecache trace: the first line has no \"format\": \"") + trace_format_name + "\""};
-  }
-  auto version = header.find("version");
-  if (version == header.end() || !version->is_number_integer() || version->get<std::int64_t>() < 1 ||
-      version->get<std::int64_t>() > trace_format_version) {
-    std::string shown = version == header.end() ? "none" : version->dump();
-    return TraceReadError{1, "trace format version " + shown + "; this sim reads versions 1 to " + std::to_string(trace_format_version)};
-  }
+  if (auto problem = trace_version_problem(header, "trace", 1)) return TraceReadError{1, *problem};
   auto hosts = header.find("hosts");
   if (hosts != header.end()) {
     if (!hosts->is_array()) return TraceReadError{1, "header: hosts: expected an array"};
@@ -64,25 +43,17 @@ std::variant<ParsedTrace, TraceReadError> parse_trace(std::string_view text) {
     start = end + 1;
     ++line_number;
     if (line_number == 1) {
-      if (auto error = read_header(line_text, trace)) return *error;
+      if (auto error = read_trace_header(line_text, trace)) return *error;
       known_hosts.insert(trace.hosts.begin(), trace.hosts.end());
       continue;
     }
     if (trace.summary) return TraceReadError{line_number, "a line after the summary line"};
-    nlohmann::json line;
-    try {
-      line = nlohmann::json::parse(line_text);
-    } catch (const nlohmann::json::exception& error) {
-      return TraceReadError{line_number, "not a trace line: not JSON (" + parser_message(error) + ")"};
-    }
-    if (!line.is_object()) return TraceReadError{line_number, "not a trace line: expected a JSON object"};
-    if (!line.contains("ev") || !line["ev"].is_string()) return TraceReadError{line_number, "not a trace line: no \"ev\" string"};
+    auto parsed = parse_event_line(line_text);
+    if (const auto* problem = std::get_if<std::string>(&parsed)) return TraceReadError{line_number, *problem};
+    nlohmann::json line = std::move(std::get<nlohmann::json>(parsed));
     if (line["ev"] == "summary") {
       trace.summary = std::move(line);
       continue;
-    }
-    if (!line.contains("t_us") || !line["t_us"].is_number_integer()) {
-      return TraceReadError{line_number, "not a trace line: no \"t_us\" integer"};
     }
     TraceEvent event;
     event.line = line_number;

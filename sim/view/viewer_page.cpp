@@ -8,7 +8,7 @@ namespace edgecache::sim {
 namespace {
 
 // Replaces the one occurrence of `placeholder` in `page`; the template is ours, so a missing one is a bug.
-void fill(std::string& page, std::string_view placeholder, std::string_view value) {
+void replace_placeholder(std::string& page, std::string_view placeholder, std::string_view value) {
   std::size_t at = page.find(placeholder);
   EC_ASSERT(at != std::string::npos, "the viewer template lacks a placeholder");
   page.replace(at, placeholder.size(), value);
@@ -65,11 +65,11 @@ std::string render_viewer_page(const ParsedTrace& trace) {
   if (trace.header.contains("seed")) title += " (seed " + trace.header["seed"].dump() + ")";
 
   std::string page(viewer_assets::html);
-  fill(page, "{{title}}", escape_html(title));
-  fill(page, "{{viewer.css}}", viewer_assets::css);
-  fill(page, "{{viewer.js}}", viewer_assets::js);
+  replace_placeholder(page, "{{title}}", escape_html(title));
+  replace_placeholder(page, "{{viewer.css}}", viewer_assets::css);
+  replace_placeholder(page, "{{viewer.js}}", viewer_assets::js);
   // Filled last, so text inside the trace is never taken for a placeholder.
-  fill(page, "{{trace-data}}", trace_json(trace));
+  replace_placeholder(page, "{{trace-data}}", trace_json(trace));
   return page;
 }
 

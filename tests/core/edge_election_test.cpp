@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <limits>
+
 #include "tests/core/edge_test_support.h"
 
 using namespace edgecache;
@@ -171,4 +173,59 @@ TEST_CASE("the classic protocol sends no heartbeats and its leader never steps d
   follower.env.advance_by(ms_to_us(10 * follower.edge.config().leader_timeout_ms), follower.edge);
   CHECK(follower.edge.status().role == Role::follower);  // Never notices a silent leader.
   CHECK(follower.edge.status().leader == NodeId{3});
+}
+
+TEST_CASE("epochs more than max_epoch_jump ahead are refused and counted", "[core][election]") {
+  // Edge 1 follows edge 3 at epoch 5. A Coordinator or Heartbeat with the largest epoch there is, even from
+  // its own leader, changes nothing; neither does a lower edge's Election carrying it. Epochs up to
+  // max_epoch_jump ahead are believed, so a cluster far along still reaches a freshly restarted edge.
+  EdgeHarness h(1);
+  h.follow(3, 5);
+  const Epoch top = std::numeric_limits<Epoch>::max();
+  h.edge.on_message(3, Coordinator{top});
+  h.edge.on_message(3, Heartbeat{top});
+  h.edge.on_message(2, Coordinator{5 + max_epoch_jump + 1});
+  CHECK(h.env.sent.empty());
+  CHECK(h.edge.status().epoch == 5);
+  CHECK(h.edge.status().leader == NodeId{3});
+  CHECK(h.edge.counters().epoch_jumps_refused == 3);
+
+  h.edge.on_message(3, Coordinator{5 + max_epoch_jump});
+  CHECK(h.edge.status().epoch == 5 + max_epoch_jump);
+  CHECK(h.edge.counters().epoch_jumps_refused == 3);
+
+  EdgeHarness fresh(2);
+  fresh.edge.on_message(1, Election{top});
+  CHECK(fresh.env.sent_of<Answer>().empty());
+  CHECK(fresh.edge.counters().epoch_jumps_refused == 1);
+  fresh.edge.on_message(3, Coordinator{1'000'000});
+  CHECK(fresh.edge.status().leader == NodeId{3});
+  CHECK(fresh.edge.status().epoch == 1'000'000);
+}
+
+TEST_CASE("the leader a forged top epoch would have stranded is still followed", "[core][election]") {
+  // A follower that took the top epoch from a forger would wait for a term its real leader could never
+  // announce (the next epoch wrapped to 0). Refused, the forgery leaves it answering its leader's heartbeats.
+  EdgeHarness h(1);
+  h.follow(3, 1);
+  h.edge.on_message(2, Coordinator{std::numeric_limits<Epoch>::max()});
+  h.edge.on_message(3, Heartbeat{1});
+  auto acks = h.env.sent_of<HeartbeatAck>();
+  REQUIRE(acks.size() == 1);
+  CHECK(acks[0].first == 3);
+  CHECK(h.edge.status().epoch == 1);
+}
+
+TEST_CASE("epoch arithmetic saturates at the top of the type instead of wrapping", "[core][election]") {
+  const Epoch top = std::numeric_limits<Epoch>::max();
+  CHECK(next_epoch(0) == 1);
+  CHECK(next_epoch(41) == 42);
+  CHECK(next_epoch(top - 1) == top);
+  CHECK(next_epoch(top) == top);
+  CHECK(epoch_jump_allowed(0, max_epoch_jump));
+  CHECK_FALSE(epoch_jump_allowed(0, max_epoch_jump + 1));
+  CHECK_FALSE(epoch_jump_allowed(0, top));
+  CHECK(epoch_jump_allowed(top - max_epoch_jump, top));
+  CHECK(epoch_jump_allowed(top, 0));  // An old epoch is the handlers' to judge stale.
+  CHECK(epoch_jump_allowed(top, top));
 }

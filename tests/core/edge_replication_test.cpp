@@ -102,6 +102,63 @@ TEST_CASE("pull orders from anyone but the current leader, or for an old epoch, 
   h.edge.on_message(2, PullOrder{2, 11, 3});
   h.edge.on_message(3, PullOrder{1, 11, 2});
   CHECK(h.env.sent.empty());
+  // Only the order from an edge that does not lead is a refusal; an old epoch from the leader is just late.
+  CHECK(h.edge.counters().orders_from_non_leader == 1);
+}
+
+TEST_CASE("inventory requests are answered only for the current leader", "[core][replication]") {
+  EdgeHarness h(1);
+  h.follow(3, 2);
+  h.edge.on_message(2, InventoryRequest{2});
+  CHECK(h.env.sent.empty());
+  CHECK(h.edge.counters().orders_from_non_leader == 1);
+  h.edge.on_message(3, InventoryRequest{2});
+  auto inventories = h.env.sent_of<Holding>();
+  REQUIRE(inventories.size() == 1);
+  CHECK(inventories[0].first == 3);
+  CHECK(inventories[0].second.complete);
+}
+
+TEST_CASE("a pull reply is taken only from the edge the pull went to", "[core][replication]") {
+  // The leader itself, answering a pull it ordered from edge 2 with other bytes and their own checksum, is
+  // refused; the pull still waits for edge 2, whose answer is stored.
+  EdgeHarness h(1);
+  h.follow(3, 1);
+  h.edge.on_message(3, PullOrder{1, 11, 2});
+  GetImage pull = h.env.sent_of<GetImage>().at(0).second;
+  h.env.take_sent();
+  Body forged = body_of_size(100, 0xA5);
+  h.edge.on_message(3, ImageReply{pull.request_id, 11, Status::ok, forged->checksum(), forged});
+  h.edge.on_message(canonical_id, ImageReply{pull.request_id, 11, Status::ok, forged->checksum(), forged});
+  CHECK_FALSE(h.cache.contains(11));
+  CHECK(h.env.sent.empty());
+  CHECK(h.edge.counters().unrequested_replies == 2);
+  CHECK(h.edge.counters().replicas_received == 0);
+
+  Body body = body_of_size(100);
+  h.edge.on_message(2, ImageReply{pull.request_id, 11, Status::ok, body->checksum(), body});
+  REQUIRE(h.cache.contains(11));
+  CHECK(h.cache.peek(11)->checksum() == body->checksum());
+  CHECK(h.edge.counters().replicas_received == 1);
+}
+
+TEST_CASE("a pull reply nobody asked for is dropped and counted", "[core][replication]") {
+  // No pull is outstanding: neither a reply with a request id this edge never used nor a late one for a pull
+  // already answered is cached, served or announced.
+  EdgeHarness h(1);
+  h.follow(3, 1);
+  Body forged = body_of_size(100, 0xA5);
+  h.edge.on_message(2, ImageReply{77, 11, Status::ok, forged->checksum(), forged});
+  h.edge.on_message(3, PullOrder{1, 12, 2});
+  GetImage pull = h.env.sent_of<GetImage>().at(0).second;
+  Body body = body_of_size(100);
+  h.edge.on_message(2, ImageReply{pull.request_id, 12, Status::ok, body->checksum(), body});
+  h.env.take_sent();
+  h.edge.on_message(2, ImageReply{pull.request_id, 12, Status::ok, forged->checksum(), forged});
+  CHECK_FALSE(h.cache.contains(11));
+  CHECK(h.cache.peek(12)->checksum() == body->checksum());
+  CHECK(h.env.sent.empty());
+  CHECK(h.edge.counters().unrequested_replies == 2);
 }
 
 TEST_CASE("a replica goes only into free space; it never evicts", "[core][replication]") {

@@ -199,3 +199,42 @@ TEST_CASE("a cache listener hears every insertion and eviction in order, and not
   fetch_and_store(4, 100);
   CHECK(listener.events.size() == 4);
 }
+
+TEST_CASE("an origin reply is taken only from the canonical, for the request outstanding", "[core][edge]") {
+  // A peer that answers in the canonical's place, a reply to a request never made and one naming another
+  // image are all dropped and counted; the fetch waits on for the canonical's own answer.
+  EdgeHarness h(2);
+  h.follow(3, 1);
+  const GetImage fetch = h.miss(9);
+  Body forged = body_of_size(100, 0xA5);
+  h.edge.on_message(1, h.origin_reply_for(fetch, forged));
+  h.edge.on_message(canonical_id, ImageReply{fetch.request_id + 100, 9, Status::ok, forged->checksum(), forged});
+  h.edge.on_message(canonical_id, ImageReply{fetch.request_id, 10, Status::ok, forged->checksum(), forged});
+  CHECK(h.env.sent.empty());
+  CHECK(h.cache.item_count() == 0);
+  CHECK(h.edge.counters().unrequested_replies == 3);
+
+  Body body = body_of_size(100);
+  h.edge.on_message(canonical_id, h.origin_reply_for(fetch, body));
+  auto replies = h.env.sent_of<ImageReply>();
+  REQUIRE(replies.size() == 1);
+  CHECK(replies[0].second.body->checksum() == body->checksum());
+  CHECK(h.cache.peek(9)->checksum() == body->checksum());
+}
+
+TEST_CASE("a size reply is taken only from the canonical, for the query outstanding", "[core][edge]") {
+  EdgeHarness h(2);
+  h.follow(3, 1);
+  h.edge.on_message(client_a, GetSize{1, 8});
+  GetSize query = h.env.sent_of<GetSize>().at(0).second;
+  h.env.take_sent();
+  h.edge.on_message(3, SizeReply{query.request_id, 8, Status::ok, 12345});
+  h.edge.on_message(canonical_id, SizeReply{query.request_id + 1, 8, Status::ok, 12345});
+  CHECK(h.env.sent.empty());
+  CHECK(h.edge.counters().unrequested_replies == 2);
+
+  h.edge.on_message(canonical_id, SizeReply{query.request_id, 8, Status::ok, 700});
+  auto replies = h.env.sent_of<SizeReply>();
+  REQUIRE(replies.size() == 1);
+  CHECK(replies[0].second.size_bytes == 700);
+}

@@ -36,6 +36,14 @@ struct EdgeHarness {
     env.take_sent();
   }
 
+  // Misses `image_id` on behalf of client_a and returns the origin fetch the miss starts; forgets what was sent.
+  GetImage miss(ImageId image_id) {
+    edge.on_message(client_a, GetImage{next_client_request_id++, image_id, false});
+    GetImage fetch = env.sent_of<GetImage>().at(0).second;
+    env.take_sent();
+    return fetch;
+  }
+
   ImageReply origin_reply_for(const GetImage& request, const Body& body) const {
     return ImageReply{request.request_id, request.image_id, Status::ok, body->checksum(), body};
   }
@@ -43,6 +51,7 @@ struct EdgeHarness {
   TestEnv env;
   LruCache cache;
   Edge edge;
+  RequestId next_client_request_id = 1;
 };
 
 }  // namespace edgecache::test

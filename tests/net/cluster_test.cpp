@@ -6,6 +6,8 @@
 
 #include <signal.h>
 
+#include <sstream>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -169,7 +171,7 @@ TEST_CASE("garbage on a peer port closes that connection and nothing else", "[ne
   const HttpResult image = http_request(cluster.http_port(2), "GET", "/images/3");
   CHECK(image.status == 200);
   CHECK(cluster.leader_of(2) == std::optional<std::uint32_t>(3));
-  CHECK(read_file(cluster.process(2).log_path()).find("peer_protocol_error") != std::string::npos);
+  CHECK(read_file(cluster.process(2).log_path()).find("WARN protocol error from ") != std::string::npos);
 }
 
 TEST_CASE("after the leader is killed the next highest edge leads within 3 s", "[net][cluster]") {
@@ -202,7 +204,40 @@ TEST_CASE("SIGTERM shuts a daemon down cleanly", "[net][cluster]") {
   START_CLUSTER(cluster);
   cluster.process(1).signal(SIGTERM);
   CHECK(cluster.process(1).wait_for_exit(milliseconds(3000)) == std::optional<int>(0));
-  CHECK(read_file(cluster.process(1).log_path()).find("\"event\":\"shutdown\"") != std::string::npos);
+  CHECK(read_file(cluster.process(1).log_path()).find("INFO shutting down on SIGTERM") != std::string::npos);
+}
+
+TEST_CASE("a miss shows in the logs: the fetch, the canonical's answer and the replicas, in either format", "[net][cluster]") {
+  Cluster cluster;
+  cluster.add_arguments(2, {"--log-format=json"});
+  {
+    std::string why;
+    const bool started = cluster.start(why);
+    INFO(why);
+    REQUIRE(started);
+  }
+  const HttpResult image = http_request(cluster.http_port(1), "GET", "/images/2");
+  REQUIRE(image.status == 200);
+  const std::string size = std::to_string(image.body.size());
+  INFO(cluster.logs());
+  const std::string edge1 = read_file(cluster.process(1).log_path());
+  CHECK(edge1.find(" edge-1 INFO miss: image 2, fetching it from the canonical\n") != std::string::npos);
+  CHECK(edge1.find(" edge-1 INFO fetched image 2 from the canonical (" + size + " bytes)\n") != std::string::npos);
+  CHECK(read_file(cluster.process(Cluster::canonical_id).log_path())
+            .find(" canonical INFO sent image 2 to edge-1 (" + size + " bytes)\n") != std::string::npos);
+  // The leader orders the other edges to copy the image; edge 2 logs JSON, as asked.
+  CHECK(eventually(milliseconds(5000), [&] {
+    return read_file(cluster.process(3).log_path()).find(" edge-3 INFO replicated image 2 from edge-1 (" + size + " bytes)") !=
+           std::string::npos;
+  }));
+  CHECK(eventually(milliseconds(5000), [&] {
+    return read_file(cluster.process(2).log_path()).find(R"("event":"replicated","image":2,"source":"edge-1")") !=
+           std::string::npos;
+  }));
+  const std::string edge2 = read_file(cluster.process(2).log_path());
+  std::istringstream lines(edge2);
+  std::string line;
+  while (std::getline(lines, line)) CHECK(nlohmann::json::parse(line, nullptr, false).contains("event"));
 }
 
 TEST_CASE("a bad flag exits 2 with a message naming it", "[net][process]") {

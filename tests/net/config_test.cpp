@@ -57,6 +57,20 @@ TEST_CASE("environment variables fill in absent flags, and the command line wins
   CHECK(environment_name("anti-entropy-interval-ms") == "EDGECACHE_ANTI_ENTROPY_INTERVAL_MS");
 }
 
+TEST_CASE("logs are human lines unless --log-format or EDGECACHE_LOG_FORMAT asks for JSON", "[net][config]") {
+  auto format_of = [](const std::vector<std::string>& extra, std::map<std::string, std::string> variables) {
+    std::vector<std::string> args = edge_args;
+    args.insert(args.end(), extra.begin(), extra.end());
+    const ConfigResult result = parse_daemon_config(args, environment(std::move(variables)));
+    REQUIRE(std::holds_alternative<DaemonConfig>(result));
+    return std::get<DaemonConfig>(result).log_format;
+  };
+  CHECK(format_of({}, {}) == LogFormat::human);
+  CHECK(format_of({"--log-format=json"}, {}) == LogFormat::json);
+  CHECK(format_of({}, {{"EDGECACHE_LOG_FORMAT", "json"}}) == LogFormat::json);
+  CHECK(format_of({"--log-format=human"}, {{"EDGECACHE_LOG_FORMAT", "json"}}) == LogFormat::human);
+}
+
 TEST_CASE("bad values are errors that name the flag", "[net][config]") {
   auto with = [](std::vector<std::string> extra) {
     std::vector<std::string> args = edge_args;
@@ -69,6 +83,7 @@ TEST_CASE("bad values are errors that name the flag", "[net][config]") {
   CHECK_THAT(error_of(with({"--http-listen=host:70000"})), Catch::Contains("--http-listen"));
   CHECK_THAT(error_of(with({"--leader-timeout-ms=50"})), Catch::Contains("--leader-timeout-ms"));
   CHECK_THAT(error_of(with({"--log-level=loud"})), Catch::Contains("--log-level"));
+  CHECK_THAT(error_of(with({"--log-format=xml"})), Catch::Contains("--log-format"));
   CHECK_THAT(error_of(with({"--no-such-flag=1"})), Catch::Contains("no-such-flag"));
   CHECK_THAT(error_of(parse_daemon_config({"--role", "edge", "--id", "4000000", "--listen", "a:1"}, environment({}))),
              Catch::Contains("--id"));
@@ -88,7 +103,7 @@ TEST_CASE("--help lists every flag", "[net][config]") {
   for (const char* flag : {"--role", "--id", "--listen", "--http-listen", "--peers", "--canonical", "--images-dir",
                            "--cache-bytes", "--heartbeat-interval-ms", "--leader-timeout-ms", "--answer-timeout-ms",
                            "--coordinator-timeout-ms", "--origin-timeout-ms", "--pull-timeout-ms",
-                           "--anti-entropy-interval-ms", "--log-level"}) {
+                           "--anti-entropy-interval-ms", "--log-level", "--log-format"}) {
     CHECK_THAT(text, Catch::Contains(flag));
   }
 }

@@ -170,7 +170,7 @@ TEST_CASE("disk cache: a restarted edge serves its reloaded images as hits with 
   REQUIRE(metrics.status == 200);
   CHECK(testing::metric_value(metrics.body, "edgecache_cache_hits_total") >= std::optional<std::uint64_t>(2));
   CHECK(testing::metric_value(metrics.body, "edgecache_origin_fetches_total") == std::optional<std::uint64_t>(0));
-  CHECK(testing::read_file(cluster.process(1).log_path()).find("disk_cache_loaded") != std::string::npos);
+  CHECK(testing::read_file(cluster.process(1).log_path()).find(" cached images (") != std::string::npos);
 }
 
 }  // namespace edgecache::net

@@ -36,6 +36,8 @@ constexpr GoldenRun golden_runs[] = {
     {"scenarios/canonical_outage.json", 2, 0xc2c79d95eabf8d20, 13753},
     {"scenarios/flaky_network.json", 1, 0xb9dcf26b7788798a, 15222},
     {"scenarios/flaky_network.json", 2, 0xfbebdd08c22fa106, 15380},
+    {"scenarios/forged_peer.json", 1, 0x16e7732846758a36, 16888},
+    {"scenarios/forged_peer.json", 2, 0x32519fc00c464480, 17337},
     {"scenarios/leader_crash.json", 1, 0x7fd63edfdf363eef, 15791},
     {"scenarios/leader_crash.json", 2, 0x3537f69118b10ea5, 16312},
     {"scenarios/partition_heal.json", 1, 0x6b7cfd4a395ad102, 14214},

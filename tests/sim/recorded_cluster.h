@@ -1,8 +1,9 @@
 #pragma once
 // A small cluster of real core nodes (edges, a canonical) on a test-only event loop, each recording its node
-// trace the way a daemon's RealEnv and net/node_trace.cpp do (docs/real-traces.md): a frozen clock per event,
-// a std::mt19937_64 stream from a recorded seed, timers numbered 1, 2, 3..., a Lamport clock carried by every
-// message, every input in full and every output by digest. It stands in for real daemons in tests of
+// trace with the daemons' own writer (sim/trace/node_trace_writer.h) the way a daemon's RealEnv drives it
+// (docs/real-traces.md): a frozen clock per event, the daemons' random stream from a recorded seed, timers
+// numbered 1, 2, 3..., a Lamport clock carried by every message, every input in full and every output by
+// digest. It stands in for real daemons in tests of
 // `sim replay-node` and `sim check`; a test can also play local HTTP requests and a load client's trace, drop
 // messages between two nodes (unrecorded, as a network fault nobody logged would be), crash a node (its
 // trace ends without a summary) and restart it (a new incarnation, a new trace).
@@ -14,25 +15,24 @@
 #include <map>
 #include <memory>
 #include <queue>
-#include <random>
 #include <set>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "core/base64.h"
 #include "core/canonical.h"
 #include "core/catalog.h"
-#include "core/codec.h"
 #include "core/edge.h"
 #include "core/hex.h"
-#include "core/message_fields.h"
+#include "sim/trace/daemon_random.h"
+#include "sim/trace/edge_config_json.h"
+#include "sim/trace/node_names.h"
+#include "sim/trace/node_trace_writer.h"
 
 namespace edgecache::sim::testing {
 
 constexpr std::int64_t recorded_cluster_wall_start_us = 1'796'198'400'000'000;
-constexpr NodeId first_local_request_id = 1'000'000;
 
 
 class RecordedCluster {
@@ -54,6 +54,12 @@ class RecordedCluster {
     }
     edge_config_.canonical = canonical_id_;
     edge_config_.edges = edge_ids_;
+    // The load client records node_id 900 here; the real one records 0, as no daemon knows its id.
+    client_writer_ = std::make_unique<NodeTraceWriter>(
+        [lines = client_lines_](const std::string& line) { lines->push_back(line); }, "client-1",
+        std::map<NodeId, std::string>{});
+    client_writer_->header(
+        {{"node", "client-1"}, {"node_id", client_id}, {"role", "client"}, {"wall_us", recorded_cluster_wall_start_us}});
   }
 
   EdgeConfig& edge_config() { return edge_config_; }
@@ -75,7 +81,7 @@ class RecordedCluster {
   void request_image(TimeUs at_us, NodeId edge, ImageId image) {
     schedule(at_us, [this, edge, image] {
       const RequestId request = next_request_++;
-      const NodeId local = first_local_request_id + static_cast<NodeId>(request);
+      const NodeId local = first_local_client_id + static_cast<NodeId>(request);
       local_requests_[local] = {request, image, now_};
       client_line("submit", {{"req", request}, {"kind", "get_image"}, {"image", image}, {"deadline_us", now_ + 3'000'000}});
       deliver(local, edge, GetImage{request, image, false}, 0);
@@ -105,8 +111,8 @@ class RecordedCluster {
 
   // Writes the summary line of every running node and of the client trace.
   void shut_down() {
-    for (auto& [id, node] : nodes_) node->traces_entry().push_back(nlohmann::ordered_json{{"summary", {{"lines", 0}}}}.dump());
-    client_lines_.push_back(nlohmann::ordered_json{{"summary", {{"requests", next_request_ - 1}}}}.dump());
+    for (auto& [id, node] : nodes_) node->writer().close({{"lines", 0}});
+    client_writer_->close({{"requests", next_request_ - 1}});
     nodes_.clear();
   }
 
@@ -118,12 +124,7 @@ class RecordedCluster {
     for (const std::vector<std::string>& lines : found->second) texts.push_back(join(lines));
     return texts;
   }
-  std::string client_trace() const {
-    nlohmann::ordered_json header{{"format", "edgecache-trace"}, {"version", 2},     {"source", "node"},
-                                  {"node", "client-1"},          {"node_id", client_id}, {"role", "client"},
-                                  {"wall_us", recorded_cluster_wall_start_us}};
-    return header.dump() + "\n" + join(client_lines_);
-  }
+  std::string client_trace() const { return join(*client_lines_); }
   const std::string& name(NodeId id) const { return names_.at(id); }
 
   static constexpr NodeId client_id = 900;
@@ -141,111 +142,64 @@ class RecordedCluster {
   class Hosted final : public Env {
    public:
     Hosted(RecordedCluster& cluster, NodeId id, std::uint64_t number, std::uint64_t seed, std::vector<std::string>& trace)
-        : incarnation(number), cluster_(cluster), id_(id), random_(seed), trace_(trace), start_us_(cluster.now_) {}
+        : incarnation(number), cluster_(cluster), id_(id), random_(seed),
+          writer_([&trace](const std::string& line) { trace.push_back(line); }, cluster.name_of(id), cluster.names_),
+          start_us_(cluster.now_) {}
 
     NodeId self() const override { return id_; }
     TimeUs now_us() override { return cluster_.now_ - start_us_; }
     void send(NodeId to, Message message) override {
       ++lamport_;
-      nlohmann::ordered_json line = begin_line("send");
-      line["to"] = cluster_.name_of(to);
-      line["to_id"] = to;
-      add_fields(line, message);
-      line["digest"] = hex64(message_digest(message));
-      write(line);
+      writer_.sent(stamp(), to, message);
       cluster_.route(id_, to, std::move(message), lamport_);
     }
     TimerId start_timer(TimeUs delay_us, Timer timer) override {
       const TimerId timer_id = next_timer_id_++;
       live_timers_.insert(timer_id);
-      nlohmann::ordered_json set = begin_line("timer_set");
-      set["timer_id"] = timer_id;
-      set["timer"] = timer_kind_name(timer.kind);
-      set["key"] = timer.key;
-      set["delay_us"] = delay_us;
-      write(set);
+      writer_.timer_set(stamp(), timer_id, timer, delay_us);
       cluster_.schedule(cluster_.now_ + delay_us, [cluster = &cluster_, id = id_, number = incarnation, timer_id, timer] {
         Hosted* self = cluster->current(id, number);
         if (self == nullptr || self->live_timers_.erase(timer_id) == 0) return;
-        self->input(0, [&](nlohmann::ordered_json& line) {
-          line["timer"] = timer_kind_name(timer.kind);
-          line["key"] = timer.key;
-          line["timer_id"] = timer_id;
-        }, "timer", [&](Node& target) { target.on_timer(timer); });
+        self->input(0, [&](NodeTraceWriter& writer, const TraceStamp& stamp) { writer.timer_fired(stamp, timer_id, timer); },
+                    [&](Node& target) { target.on_timer(timer); });
       });
       return timer_id;
     }
     void cancel_timer(TimerId timer_id) override {
-      nlohmann::ordered_json line = begin_line("timer_cancel");
-      line["timer_id"] = timer_id;
-      write(line);
+      writer_.timer_cancelled(stamp(), timer_id);
       live_timers_.erase(timer_id);
     }
-    std::uint64_t random_u64() override { return random_(); }
+    std::uint64_t random_u64() override { return random_.next_u64(); }
 
-    // Brackets one input as RealEnv::begin_event/end_event do, and writes a state line after it if the
-    // edge's role, leader or epoch changed.
-    template <typename Fields, typename Call>
-    void input(std::uint64_t seen_lamport, Fields fields, const char* ev, Call call) {
+    // Brackets one input as RealEnv::begin_event/end_event do: `record` writes its line, `call` hands it to
+    // the node, and a state line follows if the edge's role, leader or epoch changed.
+    template <typename Record, typename Call>
+    void input(std::uint64_t seen_lamport, Record record, Call call) {
       lamport_ = std::max(lamport_, seen_lamport) + 1;
-      nlohmann::ordered_json line = begin_line(ev);
-      fields(line);
-      write(line);
+      record(writer_, stamp());
       call(*node);
       if (auto* edge = dynamic_cast<Edge*>(node.get())) {
         const EdgeStatus status = edge->status();
         if (status.role != last_.role || status.leader != last_.leader || status.epoch != last_.epoch) {
-          nlohmann::ordered_json state = begin_line("state");
-          state["role"] = role_name(status.role);
-          state["leader"] = status.leader ? cluster_.name_of(*status.leader) : std::string();
-          state["epoch"] = status.epoch;
-          write(state);
+          writer_.state(stamp(), status);
         }
         last_ = status;
       }
     }
 
-    void add_fields(nlohmann::ordered_json& line, const Message& message) {
-      line["msg"] = message_kind_name(kind_of(message));
-      JsonFields fields{line};
-      add_message_fields(fields, message, [this](NodeId id) { return cluster_.name_of(id); });
-    }
-
-    std::vector<std::string>& traces_entry() { return trace_; }
+    NodeTraceWriter& writer() { return writer_; }
 
     const std::uint64_t incarnation;
     std::unique_ptr<LruCache> cache;
     std::unique_ptr<Node> node;
 
    private:
-    struct JsonFields {
-      nlohmann::ordered_json& json;
-      JsonFields& field(std::string_view key, std::uint64_t value) { return set(key, value); }
-      JsonFields& field(std::string_view key, bool value) { return set(key, value); }
-      JsonFields& field(std::string_view key, std::string_view value) { return set(key, std::string(value)); }
-      JsonFields& field(std::string_view key, const char* value) { return set(key, std::string(value)); }
-      template <typename T>
-      JsonFields& set(std::string_view key, T value) {
-        json[std::string(key)] = value;
-        return *this;
-      }
-    };
-
-    nlohmann::ordered_json begin_line(const char* ev) {
-      nlohmann::ordered_json line;
-      line["t_us"] = cluster_.now_ - start_us_;
-      line["wall_us"] = cluster_.wall_us(id_);
-      line["ev"] = ev;
-      line["node"] = cluster_.name_of(id_);
-      line["lamport"] = lamport_;
-      return line;
-    }
-    void write(const nlohmann::ordered_json& line) { trace_.push_back(line.dump()); }
+    TraceStamp stamp() const { return {cluster_.now_ - start_us_, cluster_.wall_us(id_), lamport_}; }
 
     RecordedCluster& cluster_;
     NodeId id_;
-    std::mt19937_64 random_;
-    std::vector<std::string>& trace_;
+    DaemonRandom random_;
+    NodeTraceWriter writer_;
     TimeUs start_us_;
     std::uint64_t lamport_ = 0;
     TimerId next_timer_id_ = 1;
@@ -265,10 +219,7 @@ class RecordedCluster {
     return recorded_cluster_wall_start_us + now_ + (offset == wall_offset_us_.end() ? 0 : offset->second);
   }
 
-  std::string name_of(NodeId id) const {
-    if (auto found = names_.find(id); found != names_.end()) return found->second;
-    return id >= first_local_request_id ? "local-" + std::to_string(id - first_local_request_id) : "node-" + std::to_string(id);
-  }
+  std::string name_of(NodeId id) const { return recorded_node_name(names_, id); }
 
   // The running incarnation of `id` if it is number `incarnation`, else nullptr (its events died with it).
   Hosted* current(NodeId id, std::uint64_t incarnation) {
@@ -287,10 +238,7 @@ class RecordedCluster {
     const std::uint64_t seed = 0x5EED00 + id * 1000 + traces_[id].size();
     const std::uint64_t incarnation = next_incarnation_++;
     auto hosted = std::make_unique<Hosted>(*this, id, incarnation, seed, trace);
-    nlohmann::ordered_json header{{"format", "edgecache-trace"}, {"version", 2}, {"source", "node"},
-                                  {"node", name_of(id)},         {"node_id", id}};
-    nlohmann::ordered_json hosts;
-    for (const auto& [host, host_name] : names_) hosts[std::to_string(host)] = host_name;
+    nlohmann::ordered_json header{{"node", name_of(id)}, {"node_id", id}};
     if (id == canonical_id_) {
       header["role"] = "canonical";
       header["wall_us"] = wall_us(id);
@@ -306,21 +254,7 @@ class RecordedCluster {
       header["role"] = "edge";
       header["wall_us"] = wall_us(id);
       header["random_seed"] = std::to_string(seed);
-      nlohmann::ordered_json config{{"canonical", edge_config_.canonical}, {"edges", edge_config_.edges},
-                                    {"protocol", protocol_name(edge_config_.protocol)},
-                                    {"heartbeat_interval_ms", edge_config_.heartbeat_interval_ms},
-                                    {"leader_timeout_ms", edge_config_.leader_timeout_ms},
-                                    {"answer_timeout_ms", edge_config_.answer_timeout_ms},
-                                    {"coordinator_timeout_ms", edge_config_.coordinator_timeout_ms},
-                                    {"origin_timeout_ms", edge_config_.origin_timeout_ms},
-                                    {"pull_timeout_ms", edge_config_.pull_timeout_ms},
-                                    {"anti_entropy_interval_ms", edge_config_.anti_entropy_interval_ms},
-                                    {"max_waiters_per_image", edge_config_.max_waiters_per_image},
-                                    {"max_origin_fetches", edge_config_.max_origin_fetches},
-                                    {"max_active_pulls", edge_config_.max_active_pulls},
-                                    {"max_queued_pulls", edge_config_.max_queued_pulls},
-                                    {"max_known_sizes", edge_config_.max_known_sizes}};
-      header["edge_config"] = config;
+      header["edge_config"] = edge_config_json(edge_config_);
       header["cache_budget_bytes"] = cache_budget_bytes;
       hosted->cache = std::make_unique<LruCache>(cache_budget_bytes);
       if (auto saved = saved_caches_.find(id); saved != saved_caches_.end()) {
@@ -335,20 +269,20 @@ class RecordedCluster {
       }
       hosted->node = std::make_unique<Edge>(*hosted, edge_config_, *hosted->cache);
     }
-    header["hosts"] = hosts;
-    trace.push_back(header.dump());
+    hosted->writer().header(std::move(header));
     nodes_[id] = std::move(hosted);
     schedule(now_, [this, id, incarnation] {
       Hosted* raw = current(id, incarnation);
       if (raw == nullptr) return;
-      raw->input(0, [](nlohmann::ordered_json&) {}, "started", [](Node& node) { node.on_start(); });
+      raw->input(0, [](NodeTraceWriter& writer, const TraceStamp& stamp) { writer.started(stamp); },
+                 [](Node& node) { node.on_start(); });
     });
   }
 
   // Takes a message a node sent: to a local request it ends the request (the load client records the
   // result); otherwise it arrives a millisecond later unless blocked or the destination is down.
   void route(NodeId from, NodeId to, Message message, std::uint64_t lamport) {
-    if (to >= first_local_request_id) {
+    if (to >= first_local_client_id) {
       auto request = local_requests_.find(to);
       if (request == local_requests_.end()) return;
       const auto* reply = std::get_if<ImageReply>(&message);
@@ -372,20 +306,15 @@ class RecordedCluster {
   void deliver(NodeId from, NodeId to, const Message& message, std::uint64_t lamport) {
     auto found = nodes_.find(to);
     if (found == nodes_.end()) return;
-    Hosted& hosted = *found->second;
-    hosted.input(lamport, [&](nlohmann::ordered_json& line) {
-      line["from"] = name_of(from);
-      line["from_id"] = from;
-      line["sent_lamport"] = lamport;
-      hosted.add_fields(line, message);
-      line["payload"] = base64_encode(encode(message));
-    }, "recv", [&](Node& node) { node.on_message(from, message); });
+    found->second->input(lamport,
+                         [&](NodeTraceWriter& writer, const TraceStamp& stamp) { writer.received(stamp, from, lamport, message); },
+                         [&](Node& node) { node.on_message(from, message); });
   }
 
+  // One line of the load client's trace, stamped as the real client stamps its lines.
   void client_line(const char* ev, const nlohmann::ordered_json& fields) {
-    nlohmann::ordered_json line{{"t_us", now_}, {"wall_us", recorded_cluster_wall_start_us + now_}, {"ev", ev}, {"node", "client-1"}};
-    for (const auto& [key, value] : fields.items()) line[key] = value;
-    client_lines_.push_back(line.dump());
+    NodeTraceWriter::Line line(*client_writer_, {now_, recorded_cluster_wall_start_us + now_, ++client_lamport_}, ev);
+    for (const auto& [key, value] : fields.items()) line.json_field(key, value);
   }
 
   struct LocalRequest {
@@ -417,7 +346,10 @@ class RecordedCluster {
   std::map<NodeId, LocalRequest> local_requests_;
   std::map<NodeId, std::unique_ptr<LruCache>> saved_caches_;
   RequestId next_request_ = 1;
-  std::vector<std::string> client_lines_;
+  // Shared with the client writer's sink, so the lines stay where the writer puts them if the cluster moves.
+  std::shared_ptr<std::vector<std::string>> client_lines_ = std::make_shared<std::vector<std::string>>();
+  std::unique_ptr<NodeTraceWriter> client_writer_;
+  std::uint64_t client_lamport_ = 0;
 };
 
 }  // namespace edgecache::sim::testing

@@ -200,7 +200,8 @@ const char* const full_document = R"({
     {"at_ms": 8200, "kind": "degrade", "link": {"jitter_ms": 5}},
     {"at_ms": 8300, "kind": "restore", "from": "client-1", "to": "edge-2"},
     {"at_ms": 8400, "kind": "restore"},
-    {"at_ms": 8500, "kind": "clock", "node": "edge-3", "offset_ms": 1200, "drift_ppm": -250.5}
+    {"at_ms": 8500, "kind": "clock", "node": "edge-3", "offset_ms": 1200, "drift_ppm": -250.5},
+    {"at_ms": 8600, "kind": "forge", "node": "edge-1", "as": "edge-5", "message": "unrequested_reply"}
   ],
   "nemesis": {
     "enabled": true,
@@ -254,7 +255,7 @@ TEST_CASE("A complete document sets every field", "[sim][scenario]") {
   CHECK(scenario.expect.min_success_ratio == 0.95);
   CHECK(scenario.expect.min_evictions == 0U);
 
-  REQUIRE(scenario.faults.size() == 13);
+  REQUIRE(scenario.faults.size() == 14);
   const Fault& crash = scenario.faults[0];
   CHECK(crash.kind == FaultKind::crash);
   CHECK(crash.node == "leader");
@@ -281,6 +282,11 @@ TEST_CASE("A complete document sets every field", "[sim][scenario]") {
   CHECK(clock.kind == FaultKind::clock);
   CHECK(clock.offset_ms == 1200);
   CHECK(clock.drift_ppm == -250.5);
+  const Fault& forge = scenario.faults[12];
+  CHECK(forge.kind == FaultKind::forge);
+  CHECK(forge.node == "edge-1");
+  CHECK(forge.as == "edge-5");
+  CHECK(forge.message == ForgedMessage::unrequested_reply);
   CHECK(scenario.faults.back().at_ms == 9000);
 }
 
@@ -373,6 +379,11 @@ TEST_CASE("Fault kinds have their documented names", "[sim][scenario]") {
   CHECK(std::string(fault_kind_name(FaultKind::degrade)) == "degrade");
   CHECK(std::string(fault_kind_name(FaultKind::restore)) == "restore");
   CHECK(std::string(fault_kind_name(FaultKind::clock)) == "clock");
+  CHECK(std::string(fault_kind_name(FaultKind::forge)) == "forge");
+  CHECK(std::string(forged_message_name(ForgedMessage::coordinator_max_epoch)) == "coordinator_max_epoch");
+  CHECK(std::string(forged_message_name(ForgedMessage::pull_order)) == "pull_order");
+  CHECK(std::string(forged_message_name(ForgedMessage::unrequested_reply)) == "unrequested_reply");
+  CHECK(std::string(forged_message_name(ForgedMessage::inventory)) == "inventory");
 }
 
 TEST_CASE("ScenarioError::message joins path and reason", "[sim][scenario]") {
@@ -508,12 +519,12 @@ TEST_CASE("Malformed scenarios name the offending field", "[sim][scenario]") {
       {R"({"faults": ["crash"]})", "faults[0]", "expected an object, got a string"},
       {R"({"faults": [{"kind": "heal"}, {"at_ms": 5}]})", "faults[1].kind",
        "missing; every fault needs one of crash, restart, pause, resume, partition, isolate, cut, heal, degrade, "
-       "restore, clock"},
+       "restore, clock, forge"},
       {R"({"faults": [{"kind": "explode"}]})", "faults[0].kind",
-       R"(expected one of crash, restart, pause, resume, partition, isolate, cut, heal, degrade, restore, clock; )"
-       R"(got "explode")"},
+       R"(expected one of crash, restart, pause, resume, partition, isolate, cut, heal, degrade, restore, clock, )"
+       R"(forge; got "explode")"},
       {R"({"faults": [{"kind": "heal", "target": "edge-1"}]})", "faults[0].target",
-       "unknown key; expected one of: at_ms, kind, node, from, to, groups, link, offset_ms, drift_ppm"},
+       "unknown key; expected one of: at_ms, kind, node, from, to, groups, link, offset_ms, drift_ppm, as, message"},
       {R"({"faults": [{"kind": "heal"}, {"kind": "heal"}, {"at_ms": "5", "kind": "heal"}]})", "faults[2].at_ms",
        "expected an integer, got a string"},
       {R"({"faults": [{"at_ms": -1, "kind": "heal"}]})", "faults[0].at_ms", "must be at least 0, got -1"},
@@ -549,6 +560,24 @@ TEST_CASE("Malformed scenarios name the offending field", "[sim][scenario]") {
        "missing; fault kind restore needs from with to"},
       {R"({"faults": [{"kind": "degrade"}]})", "faults[0].link", "missing; fault kind degrade needs link"},
       {R"({"faults": [{"kind": "partition"}]})", "faults[0].groups", "missing; fault kind partition needs groups"},
+      {R"({"faults": [{"kind": "forge", "node": "edge-1", "message": "inventory"}]})", "faults[0].as",
+       "missing; fault kind forge needs the host the message claims to come from"},
+      {R"({"faults": [{"kind": "forge", "node": "edge-1", "as": "edge-3"}]})", "faults[0].message",
+       "missing; fault kind forge needs one of coordinator_max_epoch, pull_order, unrequested_reply, inventory"},
+      {R"({"faults": [{"kind": "forge", "node": "edge-1", "as": "edge-3", "message": "hello"}]})",
+       "faults[0].message",
+       R"(expected one of coordinator_max_epoch, pull_order, unrequested_reply, inventory; got "hello")"},
+      {R"({"faults": [{"kind": "forge", "node": "canonical", "as": "edge-3", "message": "inventory"}]})",
+       "faults[0].node", "must name an edge: forged messages go to edges, got canonical"},
+      {R"({"faults": [{"kind": "forge", "node": "leader", "as": "edge-3", "message": "inventory"}]})",
+       "faults[0].node", "must name an edge: forged messages go to edges, got leader"},
+      {R"({"faults": [{"kind": "forge", "node": "edge-2", "as": "edge-2", "message": "inventory"}]})",
+       "faults[0].as", "must differ from node (edge-2)"},
+      {R"({"faults": [{"kind": "forge", "node": "edge-2", "as": "leader", "message": "inventory"}]})",
+       "faults[0].as",
+       "leader is allowed only in a fault's node field; name a host: canonical, edge-1..edge-3, client-1..client-1"},
+      {R"({"faults": [{"kind": "crash", "node": "edge-1", "as": "edge-2"}]})", "faults[0].as",
+       "not used by fault kind crash"},
 
       // Faults: host names.
       {R"({"faults": [{"kind": "crash", "node": "edge-9"}]})", "faults[0].node",
@@ -714,7 +743,7 @@ Fault any_fault(const ClusterOptions& cluster) {
   std::vector<std::string> hosts = host_names(cluster);
   Fault fault;
   fault.at_ms = any_int(0, 100000);
-  fault.kind = static_cast<FaultKind>(any_int(0, 10));
+  fault.kind = static_cast<FaultKind>(any_int(0, 11));
   auto any_host = [&] { return hosts[static_cast<std::size_t>(any_int(0, static_cast<std::int64_t>(hosts.size()) - 1))]; };
   auto two_hosts = [&] {
     fault.from = any_host();
@@ -754,6 +783,11 @@ Fault any_fault(const ClusterOptions& cluster) {
       fault.node = any_int(0, 4) == 0 ? "leader" : any_host();
       fault.offset_ms = any_int(0, 100000);
       fault.drift_ppm = any_double(-100000.0, 100000.0);
+      break;
+    case FaultKind::forge:
+      fault.node = "edge-" + std::to_string(any_int(1, cluster.edges));
+      do fault.as = any_host(); while (fault.as == fault.node);
+      fault.message = static_cast<ForgedMessage>(any_int(0, 3));
       break;
   }
   return fault;

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -178,6 +179,32 @@ TEST_CASE("cache_pressure: constant eviction, never over budget", "[sim][scenari
   }
   CHECK(budget_held);
   CHECK(replication_skipped);
+}
+
+TEST_CASE("forged_peer: every forgery is refused or harmless, and each refusal is counted", "[sim][scenarios]") {
+  TracedRun run = run_traced("forged_peer");
+  INFO(violations_text(run.report));
+  REQUIRE(run.report.passed());
+  CHECK(run.report.final_leader == "edge-3");
+  CHECK(run.report.leader_changes == 0);
+  CHECK(run.report.final_epoch < 10);
+  // Three top epochs; the order in the name of edge-2, which does not lead; the two replies racing a pull.
+  CHECK(run.report.edge_totals.epoch_jumps_refused == 3);
+  CHECK(run.report.edge_totals.orders_from_non_leader == 1);
+  CHECK(run.report.edge_totals.unrequested_replies == 2);
+  std::set<std::string> forged;
+  for (const auto& line : run.lines) {
+    if (line.value("ev", "") == "forged") forged.insert(line.value("msg", ""));
+  }
+  CHECK(forged == std::set<std::string>{"coordinator", "pull_order", "image_reply", "holding"});
+
+  // The summary shows the refusals; a run without any reads as it did before edges counted them.
+  CHECK(format_summary(run.report, "forged_peer.json", "")
+            .find("\nrefused   epoch jumps 3, orders from a non-leader 1, unrequested replies 2\n") != std::string::npos);
+  CHECK(report_to_json(run.report, "forged_peer.json", "")["refused"]["epoch_jumps"] == 3);
+  const RunReport quiet = run_scenario(load(scenario_dir / "leader_crash.json"), {});
+  CHECK(format_summary(quiet, "leader_crash.json", "").find("refused") == std::string::npos);
+  CHECK_FALSE(report_to_json(quiet, "leader_crash.json", "").contains("refused"));
 }
 
 TEST_CASE("the trace header names the format, the scenario and the seed", "[sim][scenarios]") {

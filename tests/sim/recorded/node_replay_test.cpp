@@ -1,6 +1,7 @@
 // `sim replay-node` and the NodeReplay behind it. Method: RecordedCluster runs real core nodes with a
-// recording Env that behaves as the daemon's (frozen clock per event, a seeded std::mt19937_64, timers
-// numbered from 1, Lamport stamps), so its traces are what a daemon writes. A trace must replay clean in
+// recording Env that behaves as the daemon's (frozen clock per event, the daemons' seeded random stream,
+// timers numbered from 1, Lamport stamps) and writes with the daemons' trace writer, so its traces are what a
+// daemon writes. A trace must replay clean in
 // process and through the built binary; an output line whose digest is edited must be reported at that line
 // with both versions; a trace cut short by a kill is accepted; malformed files and non-core traces are
 // refused with exit status 2.
@@ -10,7 +11,7 @@
 #include <variant>
 
 #include "sim/recorded/node_replay.h"
-#include "sim/recorded/node_trace.h"
+#include "sim/trace/node_trace.h"
 #include "tests/sim/recorded_runs.h"
 
 using namespace edgecache;

@@ -11,7 +11,7 @@
 #include <variant>
 
 #include "sim/cluster.h"
-#include "sim/recorded/node_trace.h"
+#include "sim/trace/node_trace.h"
 #include "sim/recorded/trace_to_scenario.h"
 #include "sim/world/random.h"
 #include "sim/zipf.h"

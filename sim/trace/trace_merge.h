@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "sim/recorded/node_trace.h"
+#include "sim/trace/node_trace.h"
 
 namespace edgecache::sim {
 

@@ -1,12 +1,13 @@
-#include "sim/recorded/node_trace.h"
+#include "sim/trace/node_trace.h"
 
-#include <charconv>
-#include <fstream>
-#include <sstream>
+#include <cstdio>
+#include <limits>
 
-#include "sim/scenario.h"
+#include "core/parse_number.h"
+#include "sim/trace/edge_config_json.h"
 #include "sim/trace/text_file.h"
 #include "sim/trace/trace.h"
+#include "sim/trace/trace_lines.h"
 
 namespace edgecache::sim {
 
@@ -19,13 +20,6 @@ struct Failure {
 };
 
 [[noreturn]] void fail(std::size_t line, std::string reason) { throw Failure{line, std::move(reason)}; }
-
-// The parser's own message without its "[json.exception.parse_error.101] " prefix.
-std::string parser_message(const nlohmann::json::exception& error) {
-  std::string text = error.what();
-  std::size_t end_of_prefix = text.find("] ");
-  return end_of_prefix == std::string::npos ? text : text.substr(end_of_prefix + 2);
-}
 
 enum class FieldType : std::uint8_t { unsigned_integer, integer, string, boolean };
 
@@ -80,13 +74,10 @@ std::vector<RequiredField> required_fields(std::string_view ev) {
   return {};
 }
 
-std::uint64_t parse_hex64(const std::string& text, std::size_t line, const std::string& where) {
-  std::uint64_t value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value, 16);
-  if (text.empty() || text.size() > 16 || error != std::errc() || end != text.data() + text.size()) {
-    fail(line, where + ": expected up to 16 hex digits, got \"" + text + "\"");
-  }
-  return value;
+std::uint64_t read_hex64(const std::string& text, std::size_t line, const std::string& where) {
+  const std::optional<std::uint64_t> value = parse_hex64(text);
+  if (!value) fail(line, where + ": expected up to 16 hex digits, got \"" + text + "\"");
+  return *value;
 }
 
 std::vector<RecordedImage> read_images(const nlohmann::json& header, const char* key) {
@@ -101,30 +92,21 @@ std::vector<RecordedImage> read_images(const nlohmann::json& header, const char*
         !entry[2].is_string()) {
       fail(1, at + ": expected [id, size_bytes, \"checksum hex\"], got " + entry.dump());
     }
-    images.push_back({entry[0].get<ImageId>(), entry[1].get<std::uint64_t>(), parse_hex64(entry[2].get<std::string>(), 1, at)});
+    images.push_back({entry[0].get<ImageId>(), entry[1].get<std::uint64_t>(), read_hex64(entry[2].get<std::string>(), 1, at)});
   }
   return images;
 }
 
-NodeTraceHeader read_header(const std::string& text) {
+NodeTraceHeader read_node_header(const std::string& text) {
   NodeTraceHeader header;
-  try {
-    header.json = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& error) {
-    fail(1, "not an edgecache trace: the first line is not JSON (" + parser_message(error) + ")");
-  }
+  auto parsed = parse_trace_header(text);
+  if (const auto* problem = std::get_if<std::string>(&parsed)) fail(1, *problem);
+  header.json = std::move(std::get<nlohmann::json>(parsed));
   const nlohmann::json& json = header.json;
-  if (!json.is_object() || json.value("format", "") != trace_format_name) {
-    fail(1, std::string("not an edgecache trace: the first line has no \"format\": \"") + trace_format_name + "\"");
-  }
   if (json.value("source", "") != "node") {
     fail(1, "not a node trace: the header has no \"source\": \"node\" (a simulator trace? try sim replay or sim view)");
   }
-  auto version = json.find("version");
-  if (version == json.end() || !version->is_number_integer() || version->get<std::int64_t>() != trace_format_version) {
-    fail(1, "node trace format version " + (version == json.end() ? std::string("none") : version->dump()) +
-                "; this sim reads version " + std::to_string(trace_format_version));
-  }
+  if (auto problem = trace_version_problem(json, "node trace", trace_format_version)) fail(1, *problem);
   require(json, "role", FieldType::string, 1, "header");
   const std::string role = json["role"].get<std::string>();
   if (role == "edge") header.role = NodeRole::edge;
@@ -143,12 +125,11 @@ NodeTraceHeader read_header(const std::string& text) {
   if (json.contains("hosts")) {
     if (!json["hosts"].is_object()) fail(1, "header: \"hosts\": expected an object of node id to name");
     for (const auto& [key, name] : json["hosts"].items()) {
-      NodeId id = 0;
-      auto [end, error] = std::from_chars(key.data(), key.data() + key.size(), id);
-      if (key.empty() || error != std::errc() || end != key.data() + key.size() || !name.is_string()) {
+      const std::optional<std::uint64_t> id = parse_decimal_in(key, 0, std::numeric_limits<NodeId>::max());
+      if (!id || !name.is_string()) {
         fail(1, "header: \"hosts\": expected decimal node ids mapped to names, got \"" + key + "\": " + name.dump());
       }
-      header.hosts[id] = name.get<std::string>();
+      header.hosts[static_cast<NodeId>(*id)] = name.get<std::string>();
     }
   }
   header.hosts.emplace(header.node_id, header.node);
@@ -156,10 +137,9 @@ NodeTraceHeader read_header(const std::string& text) {
 
   require(json, "random_seed", FieldType::string, 1, "header");
   const std::string seed = json["random_seed"].get<std::string>();
-  auto [end, error] = std::from_chars(seed.data(), seed.data() + seed.size(), header.random_seed);
-  if (seed.empty() || error != std::errc() || end != seed.data() + seed.size()) {
-    fail(1, "header: \"random_seed\": expected a decimal integer below 2^64, got \"" + seed + "\"");
-  }
+  const std::optional<std::uint64_t> random_seed = parse_decimal(seed);
+  if (!random_seed) fail(1, "header: \"random_seed\": expected a decimal integer below 2^64, got \"" + seed + "\"");
+  header.random_seed = *random_seed;
   if (header.role == NodeRole::canonical) {
     if (!json.contains("catalog")) fail(1, "header: missing \"catalog\" (a canonical's trace lists every image it serves)");
     header.catalog = read_images(json, "catalog");
@@ -214,7 +194,7 @@ NodeTraceEvent read_event(std::string text, std::size_t line_number) {
   }
   const std::string where = event.ev + " line";
   for (const RequiredField& field : required_fields(event.ev)) require(json, field.key, field.type, line_number, where.c_str());
-  if (event.ev == "send") parse_hex64(json["digest"].get<std::string>(), line_number, "send line: \"digest\"");
+  if (event.ev == "send") read_hex64(json["digest"].get<std::string>(), line_number, "send line: \"digest\"");
   event.text = std::move(text);
   return event;
 }
@@ -253,7 +233,7 @@ std::variant<NodeTrace, NodeTraceError> parse_node_trace(std::string_view text, 
       ++line_number;
       if (line_number == 1) {
         if (!complete) fail(1, "the header line is cut short");
-        trace.header = read_header(line_text);
+        trace.header = read_node_header(line_text);
         continue;
       }
       if (trace.summary) fail(line_number, "a line after the summary line");

@@ -1,4 +1,4 @@
-#include "sim/recorded/trace_merge.h"
+#include "sim/trace/trace_merge.h"
 
 #include <limits>
 #include <map>

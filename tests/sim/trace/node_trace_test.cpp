@@ -1,4 +1,4 @@
-// Reading node traces (sim/recorded/node_trace.h). Traces come from RecordedCluster, which records core nodes the way
+// Reading node traces (sim/trace/node_trace.h). Traces come from RecordedCluster, which records core nodes the way
 // the daemons do, and are then cut, edited or broken by hand: a complete trace reads whole, a trace whose
 // process was killed (no summary, half a last line) is accepted, and every malformed line is refused with
 // its file and line.
@@ -7,7 +7,7 @@
 
 #include <variant>
 
-#include "sim/recorded/node_trace.h"
+#include "sim/trace/node_trace.h"
 #include "tests/sim/recorded_runs.h"
 
 using namespace edgecache;

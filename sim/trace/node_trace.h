@@ -18,12 +18,9 @@
 
 #include "core/edge.h"
 #include "core/types.h"
+#include "sim/trace/node_names.h"
 
 namespace edgecache::sim {
-
-// Ids of HTTP and RPC requests to a daemon start here (net/limits.h); traces name them "local-N", N the id
-// minus this.
-constexpr NodeId first_local_client_id = 1'000'000;
 
 enum class NodeRole : std::uint8_t { edge, canonical, client, controller };
 const char* node_role_name(NodeRole role);

@@ -1,4 +1,4 @@
-// Merging node traces into one causal order (sim/recorded/trace_merge.h). Method: RecordedCluster records a run in
+// Merging node traces into one causal order (sim/trace/trace_merge.h). Method: RecordedCluster records a run in
 // which one machine's wall clock runs far behind the others, so ordering by wall clock alone would put many
 // receipts before their sends; the merge must place every receipt after its send, keep each trace's own
 // order, and find every send (none missing, no cycle to break).
@@ -8,7 +8,7 @@
 #include <map>
 #include <variant>
 
-#include "sim/recorded/trace_merge.h"
+#include "sim/trace/trace_merge.h"
 #include "tests/sim/recorded_runs.h"
 
 using namespace edgecache;
