@@ -42,9 +42,9 @@ RoutedResult fetch_once(const ClientOptions& options, ImageId image_id, bool siz
   return run_to_completion(context, fetch_with_failover(options.cluster, health, connections, image_id, size_only));
 }
 
-std::string edge_name(const ClientOptions& options, std::size_t edge) {
-  return "edge " + std::to_string(edge) + " (" + options.cluster.edges[edge].to_string() + ")";
-}
+// An edge is named by the address the user gave for it (--edges or EDGECACHE_EDGES, e.g.
+// edge-server-2:8002): the one name the client knows for certain, and the one the user can act on.
+std::string edge_name(const ClientOptions& options, std::size_t edge) { return options.cluster.edges[edge].to_string(); }
 
 // Reports a failed fetch and returns its exit code.
 int report_failure(const ClientOptions& options, const RoutedResult& routed, ImageId image_id, std::ostream& err) {

@@ -1,12 +1,13 @@
 # Shared helpers of the Docker tests, sourced by each tests/docker/*.sh script.
 #
 # Method: each test brings up its own copy of docker/docker-compose.yml under a compose project name that
-# holds the test's name and PID, with its own network name and host ports chosen by Docker (published on
-# 127.0.0.1 only), so tests that run at the same time, or next to a user's own cluster, never share a
-# container, a network, a volume or a port. The canonical serves small images generated into a temporary
-# directory, so every byte served can be compared with the file it came from. An EXIT trap prints the
-# services' logs when the test failed and then removes everything the project created, whatever happened.
-# Every wait has a bound in seconds, and each step prints the time since the test started.
+# holds the test's name and PID, with its own container names (the project name as prefix), network name and
+# host ports chosen by Docker (published on 127.0.0.1 only), so tests that run at the same time, or next to a
+# user's own cluster, never share a container, a network, a volume or a port. The canonical serves small
+# images generated into a temporary directory, so every byte served can be compared with the file it came
+# from. An EXIT trap prints the services' logs when the test failed and then removes everything the project
+# created, whatever happened. Every wait has a bound in seconds, and each step prints the time since the test
+# started.
 
 set -euo pipefail
 
@@ -70,6 +71,7 @@ compose() { "${compose_command[@]}" -f "$compose_file" "$@"; }
 setup_project() {
   export COMPOSE_PROJECT_NAME="ecdock${test_name//[^a-z0-9]/}$$"
   export EDGECACHE_NETWORK_NAME="${COMPOSE_PROJECT_NAME}_distributed-net"
+  export EDGECACHE_CONTAINER_PREFIX="${COMPOSE_PROJECT_NAME}_"
   export EDGECACHE_IMAGE=$image
   export EDGECACHE_PUBLISH_ADDRESS=127.0.0.1
   export EDGECACHE_CANONICAL_PORT= EDGECACHE_EDGE_1_PORT= EDGECACHE_EDGE_2_PORT= EDGECACHE_EDGE_3_PORT=
