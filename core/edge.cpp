@@ -60,16 +60,19 @@ void Edge::on_start() {
 }
 
 void Edge::on_message(NodeId from, const Message& message) {
-  // An epoch far beyond any this edge knows is no later term but a broken or hostile peer's number, and
-  // believing it would leave the edge waiting for a term no honest leader reaches. It is refused here, before
-  // any handler raises the highest epoch seen.
-  if (const std::optional<Epoch> epoch = epoch_of(message); epoch && !epoch_jump_allowed(highest_epoch_seen_, *epoch)) {
-    ++counters_.epoch_jumps_refused;
-    return;
-  }
   std::visit(
       [&](const auto& body) {
         using T = std::decay_t<decltype(body)>;
+        // An epoch far beyond any this edge knows is no later term but a broken or hostile peer's number, and
+        // believing it would leave the edge waiting for a term no honest leader reaches. It is refused here,
+        // before any handler raises the highest epoch seen. Every election and replication message carries an
+        // epoch; requests and replies carry none.
+        if constexpr (requires { body.epoch; }) {
+          if (!epoch_jump_allowed(highest_epoch_seen_, body.epoch)) {
+            ++counters_.epoch_jumps_refused;
+            return;
+          }
+        }
         if constexpr (std::is_same_v<T, GetImage>) on_get_image(from, body);
         else if constexpr (std::is_same_v<T, GetSize>) on_get_size(from, body);
         else if constexpr (std::is_same_v<T, ImageReply>) on_image_reply(from, body);

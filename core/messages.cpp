@@ -34,16 +34,4 @@ std::string_view message_kind_name(MessageKind kind) {
   return "invalid_kind";
 }
 
-std::optional<Epoch> epoch_of(const Message& message) {
-  return std::visit(
-      [](const auto& body) -> std::optional<Epoch> {
-        if constexpr (requires { body.epoch; }) {
-          return body.epoch;
-        } else {
-          return std::nullopt;
-        }
-      },
-      message);
-}
-
 }  // namespace edgecache

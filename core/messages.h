@@ -4,7 +4,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <string_view>
 #include <variant>
 #include <vector>
@@ -115,10 +114,6 @@ inline MessageKind kind_of(const Message& message) { return static_cast<MessageK
 
 // Returns the snake_case name of `kind` ("get_image", "heartbeat", ...), used in traces and logs.
 std::string_view message_kind_name(MessageKind kind);
-
-// Returns the epoch `message` carries: every election and replication message has one, requests and
-// replies have none.
-std::optional<Epoch> epoch_of(const Message& message);
 
 // Largest number of image ids one Holding may carry; larger inventories are sent in several messages.
 constexpr std::size_t max_holding_images = 65536;

@@ -75,6 +75,15 @@ bool start_trace(Runtime& runtime, RealEnv& env, const nlohmann::ordered_json& r
   return true;
 }
 
+// What the peer links do with a message that arrived: show it to the message log, then hand it to the node's
+// env (which exists by the time any peer connects).
+auto deliver_logged(Runtime& runtime, std::optional<RealEnv>& env) {
+  return [&runtime, &env](NodeId from, Message message, std::uint64_t lamport) {
+    runtime.message_log.received(from, message);
+    env->deliver(from, std::move(message), lamport);
+  };
+}
+
 // Listens on both ports, waits for a signal and then stops everything. Returns the exit code.
 int serve(Runtime& runtime, PeerLinks& links, HttpServer* http, RealEnv& env, sim::NodeTraceWriter* trace) {
   if (auto error = links.listen(runtime.config.listen)) {
@@ -115,10 +124,7 @@ int run_canonical(Runtime& runtime) {
   std::unique_ptr<sim::NodeTraceWriter> trace;
   std::optional<RealEnv> env;
   PeerLinks links(runtime.context, runtime.config.id, peer_addresses(runtime.config), runtime.logger,
-                  [&env, &runtime](NodeId from, Message message, std::uint64_t lamport) {
-                    runtime.message_log.received(from, message);
-                    env->deliver(from, std::move(message), lamport);
-                  });
+deliver_logged(runtime, env));
   MessageRouter router(links, nullptr);
   LoggedSink logged_router(router, runtime.message_log);
   env.emplace(runtime.context, runtime.config.id, logged_router);
@@ -135,10 +141,7 @@ int run_edge(Runtime& runtime) {
   std::unique_ptr<sim::NodeTraceWriter> trace;
   std::optional<RealEnv> env;
   PeerLinks links(runtime.context, runtime.config.id, peer_addresses(runtime.config), runtime.logger,
-                  [&env, &runtime](NodeId from, Message message, std::uint64_t lamport) {
-                    runtime.message_log.received(from, message);
-                    env->deliver(from, std::move(message), lamport);
-                  });
+deliver_logged(runtime, env));
   MessageRouter router(links, nullptr);
   LoggedSink logged_router(router, runtime.message_log);
   env.emplace(runtime.context, runtime.config.id, logged_router);

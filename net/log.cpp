@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "core/assert.h"
+#include "sim/trace/node_names.h"
 
 namespace edgecache::net {
 
@@ -152,7 +153,7 @@ std::optional<std::string> fill(std::string_view form, const nlohmann::ordered_j
     const nlohmann::ordered_json& value = fields[key];
     const bool node = is_node_field(key) && value.is_number_integer() && value.get<std::int64_t>() > 0 &&
                       value.get<std::int64_t>() <= std::numeric_limits<NodeId>::max();
-    out += node ? node_name(names, static_cast<NodeId>(value.get<std::int64_t>())) : value_text(value);
+    out += node ? sim::recorded_node_name(names, static_cast<NodeId>(value.get<std::int64_t>())) : value_text(value);
     at = close + 1;
   }
   return out;
@@ -193,11 +194,6 @@ const char* log_level_name(LogLevel level) {
   return "unknown";
 }
 
-std::string node_name(const NodeNames& names, NodeId id) {
-  const auto found = names.find(id);
-  return found != names.end() ? found->second : "node-" + std::to_string(id);
-}
-
 std::optional<LogFormat> parse_log_format(std::string_view name) {
   if (name == "human") return LogFormat::human;
   if (name == "json") return LogFormat::json;
@@ -219,7 +215,7 @@ void Logger::log(LogLevel level, std::string_view event, nlohmann::ordered_json 
   if (!enabled(level)) return;
   const WallTime time = wall_time_now();
   if (format_ == LogFormat::human) {
-    out_ << utc_time_of_day(time) << ' ' << node_name(names_, node_) << ' ' << upper_level_name(level) << ' '
+    out_ << utc_time_of_day(time) << ' ' << sim::recorded_node_name(names_, node_) << ' ' << upper_level_name(level) << ' '
          << human_event_text(event, fields, names_) << '\n';
     out_.flush();
     return;

@@ -28,11 +28,9 @@ enum class LogFormat : std::uint8_t { human = 0, json = 1 };
 // Returns the format named `name` ("human", "json"), or nothing for any other name.
 std::optional<LogFormat> parse_log_format(std::string_view name);
 
-// Names of nodes in human lines ("edge-3", "canonical").
+// Names of nodes in human lines ("edge-3", "canonical"); a node not named here is named as node traces name
+// it (sim::recorded_node_name: "local-N" for a local client, else "node-ID").
 using NodeNames = std::map<NodeId, std::string>;
-
-// Returns the name of node `id` in `names`, or "node-ID" if it has none.
-std::string node_name(const NodeNames& names, NodeId id);
 
 // Returns the human line's text for `event` with `fields` (an object, or null for none), without the time,
 // node and level: a sentence for the events the daemon knows, else "event key=value ...". Node ids in the

@@ -10,6 +10,7 @@
 #include "core/types.h"
 #include "net/log.h"
 #include "net/real_env.h"
+#include "sim/trace/node_names.h"
 
 namespace edgecache::net {
 
@@ -25,7 +26,7 @@ class MessageLog {
   void received(NodeId from, const Message& message);
 
  private:
-  std::string name_of(NodeId id) const { return node_name(logger_.names(), id); }
+  std::string name_of(NodeId id) const { return sim::recorded_node_name(logger_.names(), id); }
 
   Logger& logger_;
   NodeId self_;

@@ -70,6 +70,11 @@ class Run final : public WorldObserver {
   std::optional<NodeId> current_leader() const;
   NodeId id_of(const std::string& name) const;
   const std::string& name(NodeId id) const { return world_.name(id); }
+  // Names message fields' node ids in trace lines (a lambda, not a std::function: it is called per field of
+  // every traced message).
+  auto host_namer() const {
+    return [this](NodeId id) -> const std::string& { return name(id); };
+  }
   void check_expectations();
   TimeUs end_time_us() const;
 
@@ -443,7 +448,7 @@ void Run::deliver_forged(NodeId node, NodeId as, Message message) {
     {
       Trace::Line line(trace_, world_.now(), "forged", name(node));
       line.field("from", name(as)).field("msg", message_kind_name(kind_of(message)));
-      add_message_fields(line, message, [this](NodeId id) -> const std::string& { return name(id); });
+      add_message_fields(line, message, host_namer());
     }
     target.on_message(as, message);
   });
@@ -517,7 +522,7 @@ void Run::on_send(TimeUs now, NodeId from, NodeId to, const Message& message, Se
   }
   Trace::Line line(trace_, now, "send", name(from));
   line.field("to", name(to)).field("msg", message_kind_name(kind_of(message))).field("msg_id", world_.observed_message_id());
-  add_message_fields(line, message, [this](NodeId id) -> const std::string& { return name(id); });
+  add_message_fields(line, message, host_namer());
   line.field("fate", send_fate_name(fate));
 }
 
@@ -525,7 +530,7 @@ void Run::on_deliver(TimeUs now, NodeId from, NodeId to, const Message& message)
   touched_ = to;
   Trace::Line line(trace_, now, "recv", name(to));
   line.field("from", name(from)).field("msg", message_kind_name(kind_of(message))).field("msg_id", world_.observed_message_id());
-  add_message_fields(line, message, [this](NodeId id) -> const std::string& { return name(id); });
+  add_message_fields(line, message, host_namer());
 }
 
 void Run::on_drop(TimeUs now, NodeId from, NodeId to, const Message& message, DropReason reason) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The original system's RPC (issue 4, section 4) on the published client ports, beside HTTP: a client
+# The original system's RPC (docs/protocol.md, "The RPC") on the published client ports, beside HTTP: a client
 # written from the protocol's description (below, in Python, independent of net/) asks every edge and the
 # canonical for get_image and get_image_size over one TCP connection per request, and compares the bytes
 # and sizes with the canonical's files; an unknown id and an unknown function get an {"error": ...} reply.
