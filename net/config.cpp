@@ -111,7 +111,10 @@ po::options_description make_options() {
     ("images-dir", text(""), "canonical: directory of image{N}.jpg/.png/.gif/.webp files (required for the canonical)")
     ("cache-bytes", text(std::to_string(256ULL * 1024 * 1024)), "edge: cache budget in bytes")
     ("data-dir", text(""), "edge: directory for the disk copy of the cache (survives restarts); empty keeps it in memory only")
-    ("protocol", text("standard"), "edge protocol: standard | classic");
+    ("protocol", text("standard"), "edge protocol: standard | classic")
+    ("cluster-key-file", text(""), "file holding the cluster key (at least 32 bytes, e.g. from `openssl rand -hex 32`) that authenticates every peer link; required unless --insecure-peers")
+    ("insecure-peers", po::value<std::string>()->implicit_value("true")->default_value("false"),
+     "run peer links without authentication: anyone who reaches the peer port can act as a node (true | false)");
   // clang-format on
   for (const EdgeConfigField& field : edge_config_fields()) {
     const std::string help = std::string(field.doc) + " (" + std::string(field.unit) + ")";
@@ -126,7 +129,24 @@ po::options_description make_options() {
   return options;
 }
 
-DaemonConfig build_config(const po::variables_map& values) {
+void read_peer_security(const po::variables_map& values, DaemonConfig& config) {
+  config.cluster_key_file = option_text(values, "cluster-key-file");
+  const std::string insecure = option_text(values, "insecure-peers");
+  if (insecure == "true" || insecure == "1") {
+    config.insecure_peers = true;
+  } else if (insecure != "false" && insecure != "0") {
+    bad_flag("insecure-peers", "expected true or false, got '" + insecure + "'");
+  }
+  if (config.insecure_peers && !config.cluster_key_file.empty()) {
+    bad_flag("insecure-peers", "contradicts --cluster-key-file: give one or the other");
+  }
+  if (!config.insecure_peers && config.cluster_key_file.empty()) {
+    bad_flag("cluster-key-file", "is required: peer links are authenticated with a cluster key (docs/protocol.md); "
+                                 "pass --insecure-peers to run without one");
+  }
+}
+
+DaemonConfig build_node_config(const po::variables_map& values) {
   DaemonConfig config;
   config.trace_path = option_text(values, "trace");
   const std::string role = option_text(values, "role");
@@ -193,6 +213,13 @@ DaemonConfig build_config(const po::variables_map& values) {
     bad_flag("protocol", "expected standard or classic, got '" + protocol + "'");
   }
   read_edge_setting_flags(values, edge);
+  return config;
+}
+
+DaemonConfig build_config(const po::variables_map& values) {
+  DaemonConfig config = build_node_config(values);
+  // Checked last, so a configuration that is wrong in other ways names those flags first.
+  read_peer_security(values, config);
   return config;
 }
 

@@ -48,6 +48,8 @@ struct DaemonConfig {
   LogLevel log_level = LogLevel::info;
   LogFormat log_format = LogFormat::human;
   std::string trace_path;  // Empty: no node trace.
+  std::string cluster_key_file;  // The key peer links are authenticated with; empty only with insecure_peers.
+  bool insecure_peers = false;   // Peer links without authentication, by explicit choice.
 };
 
 struct ConfigHelp {

@@ -46,6 +46,7 @@ struct Runtime {
   Logger logger;
   MessageLog message_log;
   asio::signal_set signals;
+  std::optional<ClusterKey> key;  // None with --insecure-peers.
 };
 
 // Every node this one may send to: all edges plus the canonical, minus itself.
@@ -123,8 +124,8 @@ int run_canonical(Runtime& runtime) {
 
   std::unique_ptr<sim::NodeTraceWriter> trace;
   std::optional<RealEnv> env;
-  PeerLinks links(runtime.context, runtime.config.id, peer_addresses(runtime.config), runtime.logger,
-deliver_logged(runtime, env));
+  PeerLinks links(runtime.context, runtime.config.id, peer_addresses(runtime.config), runtime.key, runtime.logger,
+                  deliver_logged(runtime, env));
   MessageRouter router(links, nullptr);
   LoggedSink logged_router(router, runtime.message_log);
   env.emplace(runtime.context, runtime.config.id, logged_router);
@@ -140,8 +141,8 @@ deliver_logged(runtime, env));
 int run_edge(Runtime& runtime) {
   std::unique_ptr<sim::NodeTraceWriter> trace;
   std::optional<RealEnv> env;
-  PeerLinks links(runtime.context, runtime.config.id, peer_addresses(runtime.config), runtime.logger,
-deliver_logged(runtime, env));
+  PeerLinks links(runtime.context, runtime.config.id, peer_addresses(runtime.config), runtime.key, runtime.logger,
+                  deliver_logged(runtime, env));
   MessageRouter router(links, nullptr);
   LoggedSink logged_router(router, runtime.message_log);
   env.emplace(runtime.context, runtime.config.id, logged_router);
@@ -208,6 +209,16 @@ int run_daemon(const DaemonConfig& config, std::ostream& log_stream) {
   std::signal(SIGPIPE, SIG_IGN);
   Runtime runtime(config, log_stream);
   raise_open_file_limit(runtime.logger);
+  if (config.insecure_peers) {
+    runtime.logger.warn("insecure_peers");
+  } else {
+    auto key = read_cluster_key_file(config.cluster_key_file);
+    if (const auto* error = std::get_if<std::string>(&key)) {
+      runtime.logger.error("cluster_key_unusable", {{"flag", "cluster-key-file"}, {"reason", *error}});
+      return 3;
+    }
+    runtime.key.emplace(std::move(std::get<ClusterKey>(key)));
+  }
   return config.role == DaemonRole::canonical ? run_canonical(runtime) : run_edge(runtime);
 }
 

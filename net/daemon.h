@@ -10,7 +10,8 @@
 namespace edgecache::net {
 
 // Runs until SIGTERM or SIGINT. Returns the process exit code: 0 after a clean shutdown, 1 if start-up
-// failed (a port in use, an unusable images directory). Logs go to `log_stream`.
+// failed (a port in use, an unusable images directory), 3 if the cluster key file is missing or unusable.
+// Logs go to `log_stream`.
 int run_daemon(const DaemonConfig& config, std::ostream& log_stream);
 
 }  // namespace edgecache::net

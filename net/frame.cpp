@@ -1,5 +1,7 @@
 #include "net/frame.h"
 
+#include <algorithm>
+
 #include "core/codec.h"
 #include "core/image_bytes.h"
 #include "net/limits.h"
@@ -41,18 +43,43 @@ OutgoingFrame make_hello_frame(NodeId sender) {
   return make_frame(FrameKind::hello, std::move(payload), 0);
 }
 
+OutgoingFrame make_auth_hello_frame(const AuthHello& hello) {
+  std::vector<std::uint8_t> payload(auth_hello_payload_bytes);
+  store_little_endian(payload.data(), hello.dialer, 4);
+  store_little_endian(payload.data() + 4, hello.acceptor, 4);
+  std::copy(hello.nonce.begin(), hello.nonce.end(), payload.begin() + 8);
+  return make_frame(FrameKind::auth_hello, std::move(payload), 0);
+}
+
+OutgoingFrame make_auth_challenge_frame(const AuthChallenge& challenge) {
+  std::vector<std::uint8_t> payload(auth_challenge_payload_bytes);
+  store_little_endian(payload.data(), challenge.acceptor, 4);
+  std::copy(challenge.nonce.begin(), challenge.nonce.end(), payload.begin() + 4);
+  std::copy(challenge.proof.begin(), challenge.proof.end(), payload.begin() + 4 + auth_nonce_bytes);
+  return make_frame(FrameKind::auth_challenge, std::move(payload), 0);
+}
+
+OutgoingFrame make_auth_proof_frame(const AuthProof& proof) {
+  return make_frame(FrameKind::auth_proof, std::vector<std::uint8_t>(proof.proof.begin(), proof.proof.end()), 0);
+}
+
+OutgoingFrame make_keepalive_frame() { return make_frame(FrameKind::keepalive, {}, 0); }
+
 std::variant<FrameHeader, FrameError> parse_frame_header(std::span<const std::uint8_t, frame_header_bytes> bytes) {
   FrameHeader header;
   const std::uint64_t length = load_little_endian(bytes.data(), 4);
   if (bytes[4] != frame_version) {
     return FrameError{"unsupported frame version " + std::to_string(bytes[4])};
   }
-  if (bytes[5] > static_cast<std::uint8_t>(FrameKind::hello)) {
-    return FrameError{"unknown frame kind " + std::to_string(bytes[5])};
-  }
+  if (bytes[5] > last_frame_kind) return FrameError{"unknown frame kind " + std::to_string(bytes[5])};
   if (bytes[6] != 0 || bytes[7] != 0) return FrameError{"reserved header bytes are not zero"};
   if (length > max_frame_payload_bytes) {
     return FrameError{"frame payload of " + std::to_string(length) + " bytes exceeds max_frame_payload_bytes"};
+  }
+  const auto kind = static_cast<FrameKind>(bytes[5]);
+  if (kind != FrameKind::message && length > max_handshake_payload_bytes) {
+    return FrameError{"frame of kind " + std::to_string(bytes[5]) + " announces " + std::to_string(length) +
+                      " payload bytes; at most max_handshake_payload_bytes are allowed"};
   }
   header.payload_bytes = static_cast<std::uint32_t>(length);
   header.kind = static_cast<FrameKind>(bytes[5]);
@@ -68,9 +95,38 @@ std::variant<FrameContent, FrameError> decode_frame_payload(const FrameHeader& h
                       std::to_string(header.payload_bytes)};
   }
   if (checksum_of(payload) != header.checksum) return FrameError{"payload checksum mismatch"};
-  if (header.kind == FrameKind::hello) {
-    if (payload.size() != hello_payload_bytes) return FrameError{"hello payload is not four bytes"};
-    return FrameContent{Hello{static_cast<NodeId>(load_little_endian(payload.data(), hello_payload_bytes))}};
+  auto id_at = [&](std::size_t offset) { return static_cast<NodeId>(load_little_endian(payload.data() + offset, 4)); };
+  auto wrong_size = [&](const char* what, std::size_t expected) {
+    return FrameError{std::string(what) + " payload has " + std::to_string(payload.size()) + " bytes, not " +
+                      std::to_string(expected)};
+  };
+  switch (header.kind) {
+    case FrameKind::message: break;
+    case FrameKind::hello:
+      if (payload.size() != hello_payload_bytes) return wrong_size("hello", hello_payload_bytes);
+      return FrameContent{Hello{id_at(0)}};
+    case FrameKind::auth_hello: {
+      if (payload.size() != auth_hello_payload_bytes) return wrong_size("auth_hello", auth_hello_payload_bytes);
+      AuthHello hello{id_at(0), id_at(4), {}};
+      std::copy_n(payload.begin() + 8, auth_nonce_bytes, hello.nonce.begin());
+      return FrameContent{hello};
+    }
+    case FrameKind::auth_challenge: {
+      if (payload.size() != auth_challenge_payload_bytes) return wrong_size("auth_challenge", auth_challenge_payload_bytes);
+      AuthChallenge challenge{id_at(0), {}, {}};
+      std::copy_n(payload.begin() + 4, auth_nonce_bytes, challenge.nonce.begin());
+      std::copy_n(payload.begin() + 4 + auth_nonce_bytes, auth_mac_bytes, challenge.proof.begin());
+      return FrameContent{challenge};
+    }
+    case FrameKind::auth_proof: {
+      if (payload.size() != auth_proof_payload_bytes) return wrong_size("auth_proof", auth_proof_payload_bytes);
+      AuthProof proof;
+      std::copy_n(payload.begin(), auth_mac_bytes, proof.proof.begin());
+      return FrameContent{proof};
+    }
+    case FrameKind::keepalive:
+      if (!payload.empty()) return wrong_size("keepalive", 0);
+      return FrameContent{Keepalive{}};
   }
   DecodeResult result = decode(payload);
   if (!result.ok()) {

@@ -24,7 +24,9 @@ HttpResponse method_not_allowed() {
 }
 
 nlohmann::json links_json(const PeerLinks& links) {
-  return {{"outbound", links.connected_outbound()}, {"inbound", links.connected_inbound()}};
+  return {{"outbound", links.connected_outbound()},
+          {"inbound", links.connected_inbound()},
+          {"security", links.authenticated() ? "authenticated" : "insecure"}};
 }
 
 // Answers the routes both roles share; returns false if `request` is for none of them.
@@ -59,7 +61,8 @@ void EdgeHttpHandler::handle(const HttpRequest& request, Respond respond) {
   }
   if (request.target == "/metrics") {
     HttpResponse response = text_response(200, prometheus_metrics(edge_.counters(), edge_.status(),
-                                                                   disk_ ? &disk_->body_file_counters() : nullptr));
+                                                                   disk_ ? &disk_->body_file_counters() : nullptr) +
+                                                    peer_link_metrics(links_.counters(), links_.authenticated()));
     response.headers = {{"Content-Type", "text/plain; version=0.0.4"}};
     respond(std::move(response));
     return;
@@ -100,13 +103,11 @@ void CanonicalHttpHandler::handle(const HttpRequest& request, Respond respond) {
     return;
   }
   if (request.target == "/metrics") {
-    HttpResponse response = text_response(
-        200, "# HELP edgecache_catalog_images Images in the canonical catalog.\n"
-             "# TYPE edgecache_catalog_images gauge\n"
-             "edgecache_catalog_images " + std::to_string(catalog_.image_count()) + "\n"
-             "# HELP edgecache_images_served_total Image bodies the canonical sent to edges.\n"
-             "# TYPE edgecache_images_served_total counter\n"
-             "edgecache_images_served_total " + std::to_string(canonical_.images_served()) + "\n");
+    std::string text;
+    append_metric(text, "catalog_images", "gauge", "Images in the canonical catalog.", catalog_.image_count());
+    append_metric(text, "images_served_total", "counter", "Image bodies the canonical sent to edges.",
+                  canonical_.images_served());
+    HttpResponse response = text_response(200, text + peer_link_metrics(links_.counters(), links_.authenticated()));
     response.headers = {{"Content-Type", "text/plain; version=0.0.4"}};
     respond(std::move(response));
     return;

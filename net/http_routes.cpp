@@ -100,13 +100,47 @@ HttpResponse status_error_response(Status status) {
   return text_response(503, "image unavailable, try again\n");
 }
 
+void append_metric(std::string& text, std::string_view name, std::string_view type, std::string_view help,
+                   std::uint64_t value) {
+  text += "# HELP edgecache_" + std::string(name) + " " + std::string(help) + "\n";
+  text += "# TYPE edgecache_" + std::string(name) + " " + std::string(type) + "\n";
+  text += "edgecache_" + std::string(name) + " " + std::to_string(value) + "\n";
+}
+
+std::string peer_link_metrics(const PeerLinkCounters& counters, bool authenticated) {
+  std::string text;
+  auto metric = [&](std::string_view name, std::string_view type, std::string_view help, std::uint64_t value) {
+    append_metric(text, name, type, help, value);
+  };
+  metric("peer_links_authenticated", "gauge", "1 if peer links need the cluster key, 0 under --insecure-peers.",
+         authenticated ? 1 : 0);
+  metric("peer_frames_sent_total", "counter", "Frames written to peers.", counters.frames_sent);
+  metric("peer_frames_received_total", "counter", "Message frames received from peers.", counters.frames_received);
+  metric("peer_sends_dropped_total", "counter", "Messages dropped because the peer was down, unknown or its queue full.",
+         counters.dropped_peer_down + counters.dropped_queue_full + counters.dropped_unknown_peer);
+  metric("peer_protocol_errors_total", "counter", "Peer connections closed for malformed input.", counters.protocol_errors);
+  metric("peer_auth_refused_total", "counter",
+         "Peer connections refused for a failed handshake or a frame whose MAC did not verify.", counters.auth_refused);
+  metric("peer_unknown_id_refused_total", "counter", "Peer connections refused for claiming an unconfigured id.",
+         counters.unknown_peer_refused);
+  metric("peer_duplicate_id_refused_total", "counter",
+         "Unauthenticated peer connections refused for claiming the id of a live link.", counters.duplicate_peer_refused);
+  metric("peer_outbound_auth_failed_total", "counter", "Dialled peers that failed to prove they hold the cluster key.",
+         counters.outbound_auth_failed);
+  metric("peer_links_replaced_total", "counter", "Inbound links replaced by a newer authenticated link from the same peer.",
+         counters.inbound_replaced);
+  metric("peer_handshakes_evicted_total", "counter", "Connections still in their handshake closed to make room.",
+         counters.handshakes_evicted);
+  metric("peer_inbound_rejected_total", "counter", "Peer connections refused because no slot could be freed.",
+         counters.inbound_rejected);
+  return text;
+}
+
 std::string prometheus_metrics(const EdgeCounters& counters, const EdgeStatus& status,
                                const BodyFilesCounters* body_files) {
   std::string text;
   auto metric = [&](std::string_view name, std::string_view type, std::string_view help, std::uint64_t value) {
-    text += "# HELP edgecache_" + std::string(name) + " " + std::string(help) + "\n";
-    text += "# TYPE edgecache_" + std::string(name) + " " + std::string(type) + "\n";
-    text += "edgecache_" + std::string(name) + " " + std::to_string(value) + "\n";
+    append_metric(text, name, type, help, value);
   };
   metric("cache_hits_total", "counter", "Requests answered from the cache.", counters.hits);
   metric("cache_misses_total", "counter", "Requests the cache could not answer.", counters.misses);

@@ -13,6 +13,7 @@
 #include "core/types.h"
 #include "net/body_files.h"
 #include "net/http_types.h"
+#include "net/peer_link_counters.h"
 
 namespace edgecache::net {
 
@@ -50,5 +51,13 @@ HttpResponse status_error_response(Status status);                          // 4
 // when it has a disk cache (`body_files` not null).
 std::string prometheus_metrics(const EdgeCounters& counters, const EdgeStatus& status,
                                const BodyFilesCounters* body_files = nullptr);
+
+// Renders the peer links' counters in the Prometheus text format; both roles add it to their metrics.
+// `authenticated` is whether links need the cluster key (a gauge, 0 under --insecure-peers).
+std::string peer_link_metrics(const PeerLinkCounters& counters, bool authenticated);
+
+// Appends one metric, with its HELP and TYPE lines, to `text`.
+void append_metric(std::string& text, std::string_view name, std::string_view type, std::string_view help,
+                   std::uint64_t value);
 
 }  // namespace edgecache::net

@@ -7,6 +7,7 @@
 
 #include "core/codec.h"
 #include "core/types.h"
+#include "net/frame.h"
 #include "sim/trace/node_names.h"
 
 namespace edgecache::net {
@@ -15,15 +16,24 @@ namespace edgecache::net {
 // A frame payload is one encoded message, so the codec's own bound is the frame's bound.
 constexpr std::size_t max_frame_payload_bytes = max_message_bytes;
 constexpr std::int64_t connect_timeout_ms = 2000;        // Resolve plus TCP connect of one outbound attempt.
-constexpr std::int64_t hello_timeout_ms = 2000;          // An inbound connection must say who it is by then.
+constexpr std::int64_t hello_timeout_ms = 2000;          // Either side of a new connection must finish the handshake by then.
+constexpr std::int64_t peer_keepalive_interval_ms = 1000; // A dialer with nothing to send sends a keepalive this often.
+constexpr std::int64_t peer_idle_timeout_ms = 10000;      // An established inbound link silent this long is closed.
 constexpr std::int64_t partial_frame_timeout_ms = 30000; // A frame, once started, must be complete by then.
 constexpr std::int64_t peer_write_timeout_ms = 30000;    // One frame write to a peer.
 constexpr std::int64_t reconnect_initial_backoff_ms = 50;
 constexpr std::int64_t reconnect_max_backoff_ms = 1000;
 constexpr std::size_t max_queued_frames_per_peer = 1024;
 constexpr std::size_t max_queued_bytes_per_peer = 256ULL * 1024 * 1024;
+// Connections still in their handshake; when all are taken, a new one replaces the oldest. Established links
+// are not counted here: each peer id holds at most one, a newer authenticated one replacing the older.
 constexpr std::size_t max_inbound_peer_connections = 64;
 constexpr std::size_t peer_read_chunk_bytes = 64 * 1024;
+// What one inbound link may buffer: one whole frame. The buffer grows only as bytes arrive, never from what
+// a header announces, and shrinks back after a large frame.
+constexpr std::size_t max_peer_link_buffer_bytes = frame_header_bytes + max_frame_payload_bytes + auth_mac_bytes;
+// Refused peers are logged once per address; addresses beyond this many are counted but not remembered.
+constexpr std::size_t max_remembered_refused_addresses = 4096;
 
 // HTTP front end.
 constexpr std::size_t max_http_header_bytes = 8 * 1024;

@@ -83,6 +83,13 @@ constexpr auto human_forms = std::to_array<HumanForm>({
     {"peer_protocol_error", "protocol error from {remote}: {reason}"},
     {"peer_accept_failed", "cannot accept a peer connection: {reason}"},
     {"peer_inbound_rejected", "refused a peer connection: {reason}"},
+    {"peer_refused", "refused a peer claiming to be {claimed} from {remote}: {reason}"},
+    {"peer_refused", "refused a peer from {remote}: {reason}"},
+    {"peer_auth_failed", "{peer} at {address} failed the handshake: {reason}"},
+    {"peer_link_replaced", "{peer} connected again from {remote}; its older link is closed"},
+    {"peer_handshake_evicted", "dropped a connection from {remote} still in its handshake, to make room"},
+    {"insecure_peers", "peer links are NOT authenticated (--insecure-peers): anyone who reaches the peer port can act as a node"},
+    {"cluster_key_unusable", "cluster key unusable: {reason}"},
     {"http_accept_failed", "cannot accept an HTTP connection: {reason}"},
     {"origin_fetch", "miss: image {image}, fetching it from the canonical"},
     {"origin_fetched", "fetched image {image} from the canonical ({bytes} bytes)"},
@@ -120,7 +127,7 @@ std::string plain(std::string_view text) {
 }
 
 // The fields that hold a node id. Id 0 is no node: a peer that has not said who it is yet.
-bool is_node_field(std::string_view key) { return key == "peer" || key == "leader"; }
+bool is_node_field(std::string_view key) { return key == "peer" || key == "leader" || key == "claimed"; }
 
 bool present(const nlohmann::ordered_json& fields, const std::string& key) {
   if (!fields.is_object()) return false;

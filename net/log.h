@@ -34,7 +34,7 @@ using NodeNames = std::map<NodeId, std::string>;
 
 // Returns the human line's text for `event` with `fields` (an object, or null for none), without the time,
 // node and level: a sentence for the events the daemon knows, else "event key=value ...". Node ids in the
-// fields "peer" and "leader" are shown by their `names`. Control characters in values become '?', so every
+// fields "peer", "leader" and "claimed" are shown by their `names`. Control characters in values become '?', so every
 // event stays on one line whatever a peer sent.
 std::string human_event_text(std::string_view event, const nlohmann::ordered_json& fields, const NodeNames& names);
 

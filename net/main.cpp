@@ -1,5 +1,6 @@
 // edgecache-server: one binary for both roles (--role canonical|edge). Parses the configuration, then hands
-// over to the daemon. Exit codes: 0 clean shutdown, 1 start-up failure, 2 bad configuration.
+// over to the daemon. Exit codes: 0 clean shutdown, 1 start-up failure, 2 bad configuration, 3 an unusable
+// cluster key file.
 
 #include <cstdlib>
 #include <iostream>

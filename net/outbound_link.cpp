@@ -1,11 +1,13 @@
-// One outbound peer connection: dial (resolving the name each time), say hello, then write queued frames.
-// The connection is only ever written; a read stays pending solely to notice the peer closing it.
+// One outbound peer connection: dial (resolving the name each time), do the handshake, then write queued
+// frames, each signed for this connection. After the handshake the connection is only ever written; a read
+// stays pending solely to notice the peer closing it.
 
 #include <array>
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
 #include "net/limits.h"
@@ -37,6 +39,7 @@ void OutboundLink::stop() {
     self->close_stream();
     self->queue_.clear();
     self->queued_bytes_ = 0;
+    self->macs_.reset();
   });
 }
 
@@ -96,15 +99,98 @@ void OutboundLink::on_connect(std::uint64_t attempt, const boost::system::error_
   if (attempt != attempt_ || state_ != State::connecting) return;
   if (error) return fail("connect to " + address_.to_string() + ": " + error_reason(error));
   timer_.cancel();
-  state_ = State::connected;
-  backoff_ms_ = reconnect_initial_backoff_ms;
-  shared_->logger.info("peer_connected", {{"peer", peer_}, {"address", address_.to_string()}, {"direction", "outbound"}});
-  // The queue is empty here: sends while down were dropped. The hello goes first, as the receiver requires.
-  OutgoingFrame hello = make_hello_frame(shared_->self);
-  queued_bytes_ += hello.size_bytes();
-  queue_.push_back(std::move(hello));
+  // The queue is empty here: sends while down were dropped. The handshake goes first, as the receiver requires.
+  if (!shared_->key) {
+    queue_.push_back(make_hello_frame(shared_->self));
+    queued_bytes_ += queue_.back().size_bytes();
+    do_write();
+    return on_authenticated();
+  }
+  state_ = State::authenticating;
+  nonce_ = random_nonce();
+  queue_.push_back(make_auth_hello_frame(AuthHello{shared_->self, peer_, nonce_}));
+  queued_bytes_ += queue_.back().size_bytes();
   do_write();
+  do_read_challenge();
+}
+
+void OutboundLink::do_read_challenge() {
+  // The acceptor answers at once; one deadline covers the hello's write and the challenge's read.
+  stream_->expires_after(std::chrono::milliseconds(hello_timeout_ms));
+  asio::async_read(*stream_, asio::buffer(challenge_bytes_),
+                   asio::bind_executor(strand_, [self = shared_from_this(), attempt = attempt_](
+                                                    const boost::system::error_code& error, std::size_t) {
+                     self->on_read_challenge(attempt, error);
+                   }));
+}
+
+void OutboundLink::on_read_challenge(std::uint64_t attempt, const boost::system::error_code& error) {
+  if (attempt != attempt_ || state_ != State::authenticating) return;
+  auto refused = [&](const std::string& reason) {
+    nlohmann::ordered_json fields = {{"peer", peer_}, {"address", address_.to_string()}, {"reason", reason}};
+    shared_->refuse(shared_->counters.outbound_auth_failed, "peer_auth_failed", address_.to_string(), std::move(fields));
+    fail("handshake failed: " + reason);
+  };
+  if (error) {
+    return refused("no challenge (" + error_reason(error) +
+                   "): the peer may not list this node, or run with another key or with --insecure-peers");
+  }
+  const std::span<const std::uint8_t, frame_header_bytes> header_bytes(challenge_bytes_.data(), frame_header_bytes);
+  const auto header = parse_frame_header(header_bytes);
+  const auto* parsed = std::get_if<FrameHeader>(&header);
+  if (parsed == nullptr || parsed->kind != FrameKind::auth_challenge || parsed->payload_bytes != auth_challenge_payload_bytes) {
+    return refused("the peer's first frame is not a challenge");
+  }
+  const auto content = decode_frame_payload(
+      *parsed, std::span<const std::uint8_t>(challenge_bytes_.data() + frame_header_bytes, auth_challenge_payload_bytes));
+  const auto* challenge = std::get_if<FrameContent>(&content) ? std::get_if<AuthChallenge>(&std::get<FrameContent>(content)) : nullptr;
+  if (challenge == nullptr) return refused("malformed challenge");
+  if (challenge->acceptor != peer_) return refused("the peer says it is node " + std::to_string(challenge->acceptor));
+  const HandshakeTranscript transcript{shared_->self, peer_, nonce_, challenge->nonce};
+  if (!macs_equal(challenge->proof, acceptor_proof(*shared_->key, transcript))) {
+    return refused("wrong proof: the peer does not hold the cluster key");
+  }
+  // The proof goes out unsigned, as the handshake's last frame; every frame queued after it is signed.
+  queue_.push_back(make_auth_proof_frame(AuthProof{dialer_proof(*shared_->key, transcript)}));
+  queued_bytes_ += queue_.back().size_bytes();
+  macs_ = std::make_unique<FrameMacs>(*shared_->key, transcript);
+  if (!writing_) do_write();
+  on_authenticated();
+}
+
+void OutboundLink::on_authenticated() {
+  state_ = State::connected;
+  proven_ = false;
+  // In a streak of links that die at once (backoff above its minimum) each new one is not news.
+  shared_->logger.log(backoff_ms_ == reconnect_initial_backoff_ms ? LogLevel::info : LogLevel::debug, "peer_connected",
+                      {{"peer", peer_}, {"address", address_.to_string()}, {"direction", "outbound"}});
   do_watch_for_close();
+  do_keepalive();
+}
+
+void OutboundLink::do_keepalive() {
+  timer_.expires_after(std::chrono::milliseconds(peer_keepalive_interval_ms));
+  timer_.async_wait([self = shared_from_this(), attempt = attempt_](const boost::system::error_code& error) {
+    self->on_keepalive(attempt, error);
+  });
+}
+
+void OutboundLink::on_keepalive(std::uint64_t attempt, const boost::system::error_code& error) {
+  if (error || attempt != attempt_ || state_ != State::connected) return;
+  // A link that has stayed up for a whole interval works: only now does the backoff start again from its
+  // minimum, so a peer that closes every link at once (an insecure node dialling one that wants the key)
+  // is dialled ever more slowly rather than in a tight loop.
+  proven_ = true;
+  backoff_ms_ = reconnect_initial_backoff_ms;
+  // Only a link that wrote nothing for a whole interval needs one; a busy link proves itself alive.
+  if (!wrote_since_keepalive_ && queue_.empty() && !writing_) {
+    ++shared_->counters.keepalives_sent;
+    queue_.push_back(make_keepalive_frame());
+    queued_bytes_ += queue_.back().size_bytes();
+    do_write();
+  }
+  wrote_since_keepalive_ = false;
+  do_keepalive();
 }
 
 void OutboundLink::do_write() {
@@ -114,7 +200,14 @@ void OutboundLink::do_write() {
   // after a failure can never free bytes a write is still using.
   auto frame = std::make_shared<OutgoingFrame>(std::move(queue_.front()));
   queue_.pop_front();
-  const std::array<asio::const_buffer, 2> buffers{asio::buffer(frame->header), asio::buffer(frame->payload)};
+  // Frames are signed as they go out, since a frame's MAC covers its place in this connection's sequence.
+  const auto kind = static_cast<FrameKind>(frame->header[5]);
+  if (macs_ && (kind == FrameKind::message || kind == FrameKind::keepalive)) {
+    frame->mac = macs_->sign(frame->header, frame->payload);
+    queued_bytes_ += auth_mac_bytes;
+  }
+  const std::array<asio::const_buffer, 3> buffers{asio::buffer(frame->header), asio::buffer(frame->payload),
+                                                  frame->mac ? asio::buffer(*frame->mac) : asio::const_buffer()};
   asio::async_write(*stream_, buffers,
                     [self = shared_from_this(), attempt = attempt_, frame](const boost::system::error_code& error,
                                                                            std::size_t) {
@@ -123,11 +216,12 @@ void OutboundLink::do_write() {
 }
 
 void OutboundLink::on_write(std::uint64_t attempt, const boost::system::error_code& error, std::size_t frame_bytes) {
-  if (attempt != attempt_ || state_ != State::connected) return;
+  if (attempt != attempt_ || (state_ != State::connected && state_ != State::authenticating)) return;
   writing_ = false;
   queued_bytes_ -= frame_bytes;
   if (error) return fail("write to peer: " + error_reason(error));
   ++shared_->counters.frames_sent;
+  wrote_since_keepalive_ = true;
   if (!queue_.empty()) do_write();
 }
 
@@ -151,7 +245,8 @@ void OutboundLink::on_watch_for_close(std::uint64_t attempt, const boost::system
 
 void OutboundLink::fail(const std::string& what) {
   if (state_ == State::stopped || shared_->stopped) return;
-  const bool was_connected = state_ == State::connected;
+  const bool was_connected = state_ == State::connected && proven_;
+  macs_.reset();
   // A peer that is simply not up yet would log a line every backoff; only losing a live link is news.
   shared_->logger.log(was_connected ? LogLevel::warn : LogLevel::debug, was_connected ? "peer_disconnected" : "peer_connect_failed",
                       {{"peer", peer_}, {"address", address_.to_string()}, {"reason", what},

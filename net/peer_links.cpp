@@ -14,7 +14,9 @@ using tcp = asio::ip::tcp;
 
 std::string error_reason(const boost::system::error_code& error) { return error.message(); }
 
-// Accepts inbound peer connections, at most max_inbound_peer_connections at once.
+// Accepts inbound peer connections. At most max_inbound_peer_connections may be in their handshake at once;
+// when all are taken, the oldest of them is closed for the new one, so connections that never finish their
+// handshake cannot keep a real peer out for longer than it takes to finish its own.
 class PeerLinks::Acceptor : public std::enable_shared_from_this<PeerLinks::Acceptor> {
  public:
   Acceptor(asio::io_context& context, std::shared_ptr<LinkContext> shared)
@@ -41,7 +43,7 @@ class PeerLinks::Acceptor : public std::enable_shared_from_this<PeerLinks::Accep
     if (shared_->stopped || !acceptor_.is_open()) return;
     if (error) {
       shared_->logger.warn("peer_accept_failed", {{"reason", error_reason(error)}});
-    } else if (shared_->inbound.size() >= max_inbound_peer_connections) {
+    } else if (pending_handshakes() >= max_inbound_peer_connections && !evict_oldest_handshake()) {
       ++shared_->counters.inbound_rejected;
       shared_->logger.warn("peer_inbound_rejected", {{"reason", "max_inbound_peer_connections reached"}});
       boost::system::error_code ignored;
@@ -53,6 +55,28 @@ class PeerLinks::Acceptor : public std::enable_shared_from_this<PeerLinks::Accep
       link->start();
     }
     do_accept();
+  }
+
+  std::size_t pending_handshakes() const {
+    std::size_t count = 0;
+    for (const auto& [serial, weak] : shared_->inbound) {
+      if (auto link = weak.lock(); link && link->peer() == 0) ++count;
+    }
+    return count;
+  }
+
+  bool evict_oldest_handshake() {
+    // Serials grow with each accept, so the map's first pending link is the oldest.
+    for (auto it = shared_->inbound.begin(); it != shared_->inbound.end(); ++it) {
+      auto link = it->second.lock();
+      if (!link || link->peer() != 0) continue;
+      ++shared_->counters.handshakes_evicted;
+      shared_->logger.debug("peer_handshake_evicted", {{"remote", link->remote()}});
+      shared_->inbound.erase(it);  // Now, so the next accept does not pick the same link again.
+      link->stop();
+      return true;
+    }
+    return false;
   }
 
   asio::io_context& context_;
@@ -70,9 +94,10 @@ std::set<NodeId> ids_of(const std::map<NodeId, Address>& peers) {
 
 }  // namespace
 
-PeerLinks::PeerLinks(asio::io_context& context, NodeId self, std::map<NodeId, Address> peers, Logger& logger,
-                     DeliverFunction deliver)
-    : context_(context), shared_(std::make_shared<LinkContext>(self, ids_of(peers), logger, std::move(deliver))) {
+PeerLinks::PeerLinks(asio::io_context& context, NodeId self, std::map<NodeId, Address> peers,
+                     std::optional<ClusterKey> key, Logger& logger, DeliverFunction deliver)
+    : context_(context),
+      shared_(std::make_shared<LinkContext>(self, ids_of(peers), std::move(key), logger, std::move(deliver))) {
   peers.erase(self);
   shared_->known_peers.erase(self);
   for (auto& [id, address] : peers) outbound_[id] = std::make_shared<OutboundLink>(context_, shared_, id, address);
@@ -135,5 +160,7 @@ std::vector<NodeId> PeerLinks::connected_inbound() const {
 }
 
 const PeerLinkCounters& PeerLinks::counters() const { return shared_->counters; }
+
+bool PeerLinks::authenticated() const { return shared_->key.has_value(); }
 
 }  // namespace edgecache::net

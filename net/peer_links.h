@@ -2,9 +2,10 @@
 // Persistent TCP links between nodes, carrying core messages in frames (net/frame.h).
 //
 // Each node dials every other node it may need to send to, and uses that outbound connection only to send:
-// its first frame is a hello naming the sender, then message frames follow. Messages from a peer arrive on
-// the connection the peer dialled (inbound here), tagged with the id its hello announced. Two one-way
-// connections per pair need no tie-breaking about who dials whom.
+// first the handshake (net/peer_auth.h), which proves both ends hold the cluster key, then message frames,
+// each with a MAC. Messages from a peer arrive on the connection the peer dialled (inbound here), tagged with
+// the id its handshake proved. Two one-way connections per pair need no tie-breaking about who dials whom.
+// Without a key (--insecure-peers) the handshake is a bare hello and nothing is proved.
 //
 // Delivery is best effort, as core's Env promises: a message to a peer that is down, or whose send queue is
 // full, is dropped and counted. A peer that sends garbage (a bad header, a bad checksum, an undecodable
@@ -27,18 +28,10 @@
 #include "core/messages.h"
 #include "net/config.h"
 #include "net/log.h"
+#include "net/peer_auth.h"
+#include "net/peer_link_counters.h"
 
 namespace edgecache::net {
-
-struct PeerLinkCounters {
-  std::uint64_t frames_sent = 0;
-  std::uint64_t frames_received = 0;
-  std::uint64_t dropped_peer_down = 0;     // Sent while the link was not connected.
-  std::uint64_t dropped_queue_full = 0;    // Sent while the peer's queue was full (the newest is dropped).
-  std::uint64_t dropped_unknown_peer = 0;  // Addressed to an id with no configured address.
-  std::uint64_t protocol_errors = 0;       // Connections closed for garbage input.
-  std::uint64_t inbound_rejected = 0;      // Connections refused at max_inbound_peer_connections.
-};
 
 struct LinkContext;
 class OutboundLink;
@@ -50,9 +43,10 @@ class PeerLinks {
   using DeliverFunction = std::function<void(NodeId from, Message message, std::uint64_t lamport)>;
 
   // `peers` maps every node this one may send to (itself excluded) to its address; inbound connections are
-  // accepted only from those ids. `context` and `logger` must outlive this object.
-  PeerLinks(boost::asio::io_context& context, NodeId self, std::map<NodeId, Address> peers, Logger& logger,
-            DeliverFunction deliver);
+  // accepted only from those ids. With a `key`, every link is authenticated; without one, none is.
+  // `context` and `logger` must outlive this object.
+  PeerLinks(boost::asio::io_context& context, NodeId self, std::map<NodeId, Address> peers,
+            std::optional<ClusterKey> key, Logger& logger, DeliverFunction deliver);
   ~PeerLinks();
   PeerLinks(const PeerLinks&) = delete;
   PeerLinks& operator=(const PeerLinks&) = delete;
@@ -75,6 +69,9 @@ class PeerLinks {
   std::vector<NodeId> connected_inbound() const;
 
   const PeerLinkCounters& counters() const;
+
+  // True if links are authenticated with a cluster key.
+  bool authenticated() const;
 
  private:
   class Acceptor;

@@ -54,6 +54,8 @@ class DockerPlatform final : public HostNetwork, public HostRunner {
       fs::create_directories(work_ / folder);
       ::chmod((work_ / folder).c_str(), 0777);
     }
+    // The containers' user must read the key too; it is this run's own key, made for it and thrown away.
+    ::chmod((work_ / "secrets" / "cluster.key").c_str(), 0644);
     if (!docker({"image", "inspect", image_})) {
       return "no Docker image " + image_ + "; build it with tests/docker/build_images.sh (or set EDGECACHE_IMAGE)";
     }
@@ -110,6 +112,7 @@ class DockerPlatform final : public HostNetwork, public HostRunner {
   std::string trace_path(const std::string& file_name) const override { return "/traces/" + file_name; }
   std::string images_dir() const override { return "/images"; }
   std::string data_dir(const std::string&) const override { return "/data"; }
+  std::string cluster_key_path() const override { return "/run/edgecache/cluster.key"; }
 
   std::optional<std::string> start(const std::string& name, const std::vector<std::string>& args) override {
     Host& host = hosts_.at(name);
@@ -117,7 +120,8 @@ class DockerPlatform final : public HostNetwork, public HostRunner {
     std::vector<std::string> argv = {"run", "-d", "--name", container(name), "--network", host.network,
                                      "--network-alias", name, "--hostname", name,
                                      "-v", (work_ / "traces").string() + ":/traces",
-                                     "-v", (work_ / "images").string() + ":/images:ro"};
+                                     "-v", (work_ / "images").string() + ":/images:ro",
+                                     "-v", (work_ / "secrets").string() + ":/run/edgecache:ro"};
     if (name != "canonical") {
       fs::create_directories(work_ / "data" / name);
       ::chmod((work_ / "data" / name).c_str(), 0777);

@@ -17,10 +17,12 @@ class HostRunner {
   virtual ~HostRunner() = default;
 
   // Where the daemon finds things, as paths in its own file system: the trace file `file_name` (written
-  // into WORK/traces/ on the machine), the images directory, and an edge's data directory.
+  // into WORK/traces/ on the machine), the images directory, an edge's data directory, and the cluster key
+  // (WORK/secrets/cluster.key on the machine).
   virtual std::string trace_path(const std::string& file_name) const = 0;
   virtual std::string images_dir() const = 0;
   virtual std::string data_dir(const std::string& host) const = 0;
+  virtual std::string cluster_key_path() const = 0;
 
   // Starts `host`'s daemon with edgecache-server's arguments `args`. Returns why it could not, or nothing.
   // REQUIRES: the host is not running.

@@ -23,6 +23,7 @@ class ProcessRunner final : public HostRunner {
   std::string trace_path(const std::string& file_name) const override { return (work_ / "traces" / file_name).string(); }
   std::string images_dir() const override { return (work_ / "images").string(); }
   std::string data_dir(const std::string& host) const override { return (work_ / "data" / host).string(); }
+  std::string cluster_key_path() const override { return (work_ / "secrets" / "cluster.key").string(); }
 
   std::optional<std::string> start(const std::string& host, const std::vector<std::string>& args) override {
     std::vector<std::string> argv = network_.command_prefix(host);

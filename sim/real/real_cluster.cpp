@@ -39,6 +39,7 @@ std::vector<std::string> RealCluster::arguments(const std::string& name, const s
       "--peers", peers,
       "--trace", runner_.trace_path(trace_file),
       "--log-level", "warn",
+      "--cluster-key-file", runner_.cluster_key_path(),
   };
   if (name == "canonical") {
     args.insert(args.end(), {"--role", "canonical", "--images-dir", runner_.images_dir()});

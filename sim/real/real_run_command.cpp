@@ -28,6 +28,7 @@
 #include <nlohmann/json.hpp>
 
 #include "net/node_trace.h"
+#include "net/peer_auth.h"
 #include "sim/cli/commands.h"
 #include "sim/cluster.h"
 #include "sim/real/child_process.h"
@@ -409,6 +410,12 @@ int RealRun::execute() {
     scenario_.nemesis.enabled = false;
   }
   if (!generate_images()) return exit_real_cluster_failed;
+  // Every daemon of this run shares one fresh key, as a deployment's secret would give them.
+  fs::create_directories(work_ / "secrets");
+  if (auto error = net::write_new_cluster_key_file((work_ / "secrets" / "cluster.key").string())) {
+    std::fprintf(stderr, "%s\n", error->c_str());
+    return exit_real_cluster_failed;
+  }
 
   const auto [network, runner] = make_platform();
   if (!network) return exit_real_cluster_failed;

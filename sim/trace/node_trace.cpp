@@ -103,7 +103,9 @@ NodeTraceHeader read_node_header(const std::string& text) {
   if (const auto* problem = std::get_if<std::string>(&parsed)) fail(1, *problem);
   header.json = std::move(std::get<nlohmann::json>(parsed));
   const nlohmann::json& json = header.json;
-  if (json.value("source", "") != "node") {
+  // find, not value(): value() throws when the field is there with another type, and any text may arrive here.
+  const auto source = json.find("source");
+  if (source == json.end() || *source != "node") {
     fail(1, "not a node trace: the header has no \"source\": \"node\" (a simulator trace? try sim replay or sim view)");
   }
   if (auto problem = trace_version_problem(json, "node trace", trace_format_version)) fail(1, *problem);
@@ -116,6 +118,7 @@ NodeTraceHeader read_node_header(const std::string& text) {
   else fail(1, "header: \"role\": expected edge, canonical, client or controller, got \"" + role + "\"");
   require(json, "wall_us", FieldType::integer, 1, "header");
   header.wall_us = json["wall_us"].get<std::int64_t>();
+  if (json.contains("node")) require(json, "node", FieldType::string, 1, "header");
   header.node = json.value("node", role);
   if (header.role == NodeRole::controller) return header;
 

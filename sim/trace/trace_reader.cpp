@@ -23,7 +23,12 @@ std::optional<TraceReadError> read_trace_header(const std::string& text, ParsedT
       if (!host.is_object() || !host.contains("name") || !host["name"].is_string()) {
         return TraceReadError{1, "header: hosts: expected objects with a \"name\" string"};
       }
-      trace.hosts.push_back(host["name"].get<std::string>());
+      // A name listed twice would get two lanes, and every event of that host would land in the first.
+      std::string name = host["name"].get<std::string>();
+      if (std::find(trace.hosts.begin(), trace.hosts.end(), name) != trace.hosts.end()) {
+        return TraceReadError{1, "header: hosts: \"" + name + "\" is listed twice"};
+      }
+      trace.hosts.push_back(std::move(name));
     }
   }
   return std::nullopt;

@@ -22,6 +22,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "net/peer_auth.h"
+
 namespace edgecache::net::testing {
 
 namespace {
@@ -331,6 +333,9 @@ Cluster::Cluster() {
   directory_.write("image4.webp", images_[4]);
   directory_.write("image5.jpg", images_[5]);
   directory_.write("notes.txt", {'i', 'g', 'n', 'o', 'r', 'e', 'd'});
+  // Every node of the cluster gets the same fresh key, as a deployment's secret would give them.
+  const std::optional<std::string> key_error = write_new_cluster_key_file(key_path());
+  if (key_error) throw std::runtime_error(*key_error);
 
   const std::vector<std::uint16_t> ports = free_ports(2 * (edge_count + 1));
   std::size_t next = 0;
@@ -360,9 +365,14 @@ std::vector<std::string> Cluster::command(std::uint32_t node) const {
     argv.push_back("--canonical=" + std::to_string(canonical_id) + "=127.0.0.1:" + std::to_string(peer_ports_.at(canonical_id)));
   }
   auto extra = extra_arguments_.find(node);
+  const bool insecure = extra != extra_arguments_.end() &&
+                        std::find(extra->second.begin(), extra->second.end(), "--insecure-peers") != extra->second.end();
+  if (!insecure) argv.push_back("--cluster-key-file=" + key_path());
   if (extra != extra_arguments_.end()) argv.insert(argv.end(), extra->second.begin(), extra->second.end());
   return argv;
 }
+
+std::string Cluster::key_path() const { return directory_.path() + "/cluster.key"; }
 
 void Cluster::add_arguments(std::uint32_t node, const std::vector<std::string>& arguments) {
   auto& list = extra_arguments_[node];

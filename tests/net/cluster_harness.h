@@ -146,6 +146,9 @@ class Cluster {
   // The cluster's temporary directory (images, logs, and anything a test puts there).
   const std::string& directory() const { return directory_.path(); }
 
+  // The cluster key file every node is started with, unless its arguments include --insecure-peers.
+  std::string key_path() const;
+
   std::uint16_t http_port(std::uint32_t node) const;   // node: canonical_id or an edge id.
   std::uint16_t peer_port(std::uint32_t node) const;
   ChildProcess& process(std::uint32_t node);

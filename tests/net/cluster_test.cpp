@@ -150,8 +150,8 @@ TEST_CASE("garbage on a peer port closes that connection and nothing else", "[ne
   // A frame header claiming an enormous payload.
   CHECK(send_raw_and_wait_for_close(port, std::string("\xff\xff\xff\xff\x01\x00\x00\x00", 8) + std::string(8, 'x'), milliseconds(3000)));
   // A well-formed hello followed by a frame whose checksum does not match.
-  OutgoingFrame hello = make_hello_frame(1);
-  OutgoingFrame bad = make_message_frame(Heartbeat{1});
+  OutgoingFrame hello = make_auth_hello_frame(AuthHello{1, 2, random_nonce()});
+  OutgoingFrame bad = make_auth_proof_frame(AuthProof{});
   bad.payload.back() ^= 0xFF;
   std::string bytes(hello.header.begin(), hello.header.end());
   bytes.append(hello.payload.begin(), hello.payload.end());
@@ -159,7 +159,7 @@ TEST_CASE("garbage on a peer port closes that connection and nothing else", "[ne
   bytes.append(bad.payload.begin(), bad.payload.end());
   CHECK(send_raw_and_wait_for_close(port, bytes, milliseconds(3000)));
   // A hello from a node nobody configured.
-  OutgoingFrame stranger = make_hello_frame(555);
+  OutgoingFrame stranger = make_auth_hello_frame(AuthHello{555, 2, random_nonce()});
   CHECK(send_raw_and_wait_for_close(port, std::string(stranger.header.begin(), stranger.header.end()) +
                                               std::string(stranger.payload.begin(), stranger.payload.end()),
                                     milliseconds(3000)));
@@ -248,6 +248,25 @@ TEST_CASE("a bad flag exits 2 with a message naming it", "[net][process]") {
                        log);
   CHECK(process.wait_for_exit(milliseconds(5000)) == std::optional<int>(2));
   CHECK(read_file(log).find("--heartbeat-interval-ms") != std::string::npos);
+}
+
+TEST_CASE("without a cluster key a daemon refuses to start: 2 with no key flag, 3 with an unusable key file", "[net][process]") {
+  TempDirectory directory;
+  const std::vector<std::string> base = {EDGECACHE_SERVER_BINARY, "--role=edge", "--id=1", "--listen=127.0.0.1:1",
+                                         "--peers=1=127.0.0.1:1", "--canonical=100=127.0.0.1:2"};
+  const std::string log = directory.path() + "/out.log";
+  {
+    ChildProcess process(base, log);
+    CHECK(process.wait_for_exit(milliseconds(5000)) == std::optional<int>(2));
+    CHECK(read_file(log).find("--cluster-key-file") != std::string::npos);
+  }
+  directory.write("short.key", {'a', 'b', 'c'});
+  std::vector<std::string> with_short_key = base;
+  with_short_key.push_back("--cluster-key-file=" + directory.path() + "/short.key");
+  const std::string short_log = directory.path() + "/short.log";
+  ChildProcess process(with_short_key, short_log);
+  CHECK(process.wait_for_exit(milliseconds(5000)) == std::optional<int>(3));
+  CHECK(read_file(short_log).find("short.key") != std::string::npos);
 }
 
 }  // namespace edgecache::net::testing

@@ -19,7 +19,8 @@ EnvironmentLookup environment(std::map<std::string, std::string> values) {
 
 const std::vector<std::string> edge_args = {"--role", "edge", "--id", "2", "--listen", "0.0.0.0:7000",
                                             "--peers", "1=edge1:7000,2=edge2:7000,3=edge3:7000",
-                                            "--canonical", "100=canonical:7000"};
+                                            "--canonical", "100=canonical:7000",
+                                            "--cluster-key-file", "/run/secrets/cluster.key"};
 
 std::string error_of(const ConfigResult& result) {
   REQUIRE(std::holds_alternative<ConfigError>(result));
@@ -96,6 +97,33 @@ TEST_CASE("bad values are errors that name the flag", "[net][config]") {
              Catch::Contains("--images-dir"));
 }
 
+TEST_CASE("peer links need a cluster key file unless --insecure-peers says otherwise", "[net][config]") {
+  std::vector<std::string> keyless(edge_args.begin(), edge_args.end() - 2);
+  CHECK_THAT(error_of(parse_daemon_config(keyless, environment({}))), Catch::Contains("--cluster-key-file"));
+
+  const ConfigResult with_key = parse_daemon_config(edge_args, environment({}));
+  REQUIRE(std::holds_alternative<DaemonConfig>(with_key));
+  CHECK(std::get<DaemonConfig>(with_key).cluster_key_file == "/run/secrets/cluster.key");
+  CHECK_FALSE(std::get<DaemonConfig>(with_key).insecure_peers);
+
+  auto insecure = [&](std::vector<std::string> extra, std::map<std::string, std::string> variables) {
+    std::vector<std::string> args = keyless;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return parse_daemon_config(args, environment(std::move(variables)));
+  };
+  for (const ConfigResult& result : {insecure({"--insecure-peers"}, {}), insecure({"--insecure-peers=true"}, {}),
+                                     insecure({}, {{"EDGECACHE_INSECURE_PEERS", "1"}})}) {
+    REQUIRE(std::holds_alternative<DaemonConfig>(result));
+    CHECK(std::get<DaemonConfig>(result).insecure_peers);
+    CHECK(std::get<DaemonConfig>(result).cluster_key_file.empty());
+  }
+  CHECK_THAT(error_of(insecure({"--insecure-peers=maybe"}, {})), Catch::Contains("--insecure-peers"));
+  CHECK_THAT(error_of(insecure({"--insecure-peers=false"}, {})), Catch::Contains("--cluster-key-file"));
+  std::vector<std::string> both = edge_args;
+  both.push_back("--insecure-peers");
+  CHECK_THAT(error_of(parse_daemon_config(both, environment({}))), Catch::Contains("--insecure-peers"));
+}
+
 TEST_CASE("--help lists every flag", "[net][config]") {
   const ConfigResult result = parse_daemon_config({"--help"}, environment({}));
   REQUIRE(std::holds_alternative<ConfigHelp>(result));
@@ -103,7 +131,8 @@ TEST_CASE("--help lists every flag", "[net][config]") {
   for (const char* flag : {"--role", "--id", "--listen", "--http-listen", "--peers", "--canonical", "--images-dir",
                            "--cache-bytes", "--heartbeat-interval-ms", "--leader-timeout-ms", "--answer-timeout-ms",
                            "--coordinator-timeout-ms", "--origin-timeout-ms", "--pull-timeout-ms",
-                           "--anti-entropy-interval-ms", "--log-level", "--log-format"}) {
+                           "--anti-entropy-interval-ms", "--log-level", "--log-format", "--cluster-key-file",
+                           "--insecure-peers"}) {
     CHECK_THAT(text, Catch::Contains(flag));
   }
 }

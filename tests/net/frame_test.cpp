@@ -43,6 +43,49 @@ TEST_CASE("a hello frame carries the sender id", "[net][frame]") {
   CHECK(std::get<Hello>(std::get<FrameContent>(content)).sender == 123456);
 }
 
+TEST_CASE("the handshake frames and the keepalive round-trip", "[net][frame]") {
+  AuthHello hello{3, 100, {}};
+  hello.nonce.fill(0xA5);
+  const auto hello_content = round_trip(make_auth_hello_frame(hello));
+  REQUIRE(std::holds_alternative<FrameContent>(hello_content));
+  const auto& parsed_hello = std::get<AuthHello>(std::get<FrameContent>(hello_content));
+  CHECK(parsed_hello.dialer == 3);
+  CHECK(parsed_hello.acceptor == 100);
+  CHECK(parsed_hello.nonce == hello.nonce);
+
+  AuthChallenge challenge{100, {}, {}};
+  challenge.nonce.fill(0x11);
+  challenge.proof.fill(0x22);
+  const auto challenge_content = round_trip(make_auth_challenge_frame(challenge));
+  REQUIRE(std::holds_alternative<FrameContent>(challenge_content));
+  const auto& parsed_challenge = std::get<AuthChallenge>(std::get<FrameContent>(challenge_content));
+  CHECK(parsed_challenge.acceptor == 100);
+  CHECK(parsed_challenge.nonce == challenge.nonce);
+  CHECK(parsed_challenge.proof == challenge.proof);
+
+  AuthProof proof;
+  proof.proof.fill(0x33);
+  const auto proof_content = round_trip(make_auth_proof_frame(proof));
+  REQUIRE(std::holds_alternative<FrameContent>(proof_content));
+  CHECK(std::get<AuthProof>(std::get<FrameContent>(proof_content)).proof == proof.proof);
+
+  const auto keepalive = round_trip(make_keepalive_frame());
+  REQUIRE(std::holds_alternative<FrameContent>(keepalive));
+  CHECK(std::holds_alternative<Keepalive>(std::get<FrameContent>(keepalive)));
+}
+
+TEST_CASE("a handshake frame announcing more than max_handshake_payload_bytes is refused at its header", "[net][frame]") {
+  for (FrameKind kind : {FrameKind::hello, FrameKind::auth_hello, FrameKind::auth_challenge, FrameKind::auth_proof,
+                         FrameKind::keepalive}) {
+    OutgoingFrame frame = make_keepalive_frame();
+    frame.header[5] = static_cast<std::uint8_t>(kind);
+    frame.header[0] = static_cast<std::uint8_t>(max_handshake_payload_bytes + 1);
+    CHECK(std::holds_alternative<FrameError>(parse_frame_header(header_of(frame))));
+    frame.header[0] = static_cast<std::uint8_t>(max_handshake_payload_bytes);
+    CHECK(std::holds_alternative<FrameHeader>(parse_frame_header(header_of(frame))));
+  }
+}
+
 TEST_CASE("bad frame headers are rejected before any payload is read", "[net][frame]") {
   OutgoingFrame frame = make_message_frame(Heartbeat{3});
   SECTION("unknown version") { frame.header[4] = 9; }
