@@ -331,6 +331,7 @@ void Run::arrival() {
 void Run::on_client_result(NodeId client, const ClientResult& result) {
   TimeUs now = world_.now();
   ++report_.requests[static_cast<std::size_t>(result.kind)][static_cast<std::size_t>(result.outcome)];
+  if (result.outcome != Outcome::rejected) report_.latency.on_result(now, result.latency_us);
   Trace::Line(trace_, now, "result", name(client))
       .field("req", result.id)
       .field("outcome", outcome_name(result.outcome))
@@ -408,6 +409,7 @@ void Run::apply(Fault fault) {
   if (fault.kind == FaultKind::degrade) line.json("link", link_options_to_json(fault.link).dump());
   if (fault.kind == FaultKind::clock) line.field("offset_ms", fault.offset_ms).field("drift_ppm", std::to_string(fault.drift_ppm));
   quiet_since_us_ = std::max(quiet_since_us_, now);
+  report_.latency.on_fault(now, report_.faults.size());
   report_.faults.push_back(std::move(fault));
 }
 

@@ -25,6 +25,8 @@ std::uint64_t RunReport::total_requests() const {
 
 namespace {
 constexpr std::size_t max_violations_shown = 20;
+// A run with at most this many faults lists each of them, and each one's latency window, in its summary.
+constexpr std::size_t max_faults_listed = 8;
 
 std::string seconds(TimeUs time_us) {
   char text[32];
@@ -53,6 +55,51 @@ std::string fault_text(const Fault& fault) {
     }
   }
   return text + " @" + std::to_string(fault.at_ms) + "ms";
+}
+
+std::string milliseconds(TimeUs time_us) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f ms", static_cast<double>(time_us) / 1e3);
+  return text;
+}
+
+std::string latency_text(const LatencyHistogram& latencies) {
+  if (latencies.count() == 0) return "no requests";
+  return "p50 " + milliseconds(latencies.percentile_us(0.50)) + ", p90 " + milliseconds(latencies.percentile_us(0.90)) +
+         ", p99 " + milliseconds(latencies.percentile_us(0.99)) + ", max " + milliseconds(latencies.max_us()) + " (" +
+         std::to_string(latencies.count()) + " requests)";
+}
+
+nlohmann::json latency_json(const LatencyHistogram& latencies) {
+  auto ms = [](TimeUs time_us) { return static_cast<double>(time_us) / 1e3; };
+  return {{"requests", latencies.count()},
+          {"p50_ms", ms(latencies.percentile_us(0.50))},
+          {"p90_ms", ms(latencies.percentile_us(0.90))},
+          {"p99_ms", ms(latencies.percentile_us(0.99))},
+          {"max_ms", ms(latencies.max_us())}};
+}
+
+// The run's figures, the steady state's, and each fault's window; for a run with many faults, only the
+// window with the highest p99, so the summary stays a screenful.
+void print_latency(std::ostream& out, const RunReport& report) {
+  const LatencyReport& latency = report.latency;
+  out << "latency   " << latency_text(latency.run()) << "\n";
+  if (report.faults.empty()) return;
+  out << "          before the first fault: " << latency_text(latency.steady()) << "\n";
+  const auto& windows = latency.fault_windows();
+  const std::string window = seconds(latency_fault_window_us) + " after ";
+  if (report.faults.size() <= max_faults_listed) {
+    for (const auto& entry : windows) {
+      out << "          " << window << fault_text(report.faults[entry.fault_index]) << ": " << latency_text(entry.latencies) << "\n";
+    }
+    return;
+  }
+  const auto worst = std::max_element(windows.begin(), windows.end(), [](const auto& a, const auto& b) {
+    return a.latencies.percentile_us(0.99) < b.latencies.percentile_us(0.99);
+  });
+  if (worst == windows.end()) return;
+  out << "          worst " << window << "a fault (of the first " << windows.size() << "), "
+      << fault_text(report.faults[worst->fault_index]) << ": " << latency_text(worst->latencies) << "\n";
 }
 
 // Whether the edges refused any peer's word. The summary shows the refusals only then, so a run without any
@@ -84,6 +131,7 @@ std::string format_summary(const RunReport& report, const std::string& scenario_
     }
     out << "\n";
   }
+  print_latency(out, report);
   const EdgeCounters& edges = report.edge_totals;
   out << "cache     hit ratio " << percent(edges.hits, edges.hits + edges.misses) << ", origin fetches "
       << edges.origin_fetches << " (at most " << report.max_origin_fetches_per_image << " for one image), coalesced "
@@ -106,7 +154,7 @@ std::string format_summary(const RunReport& report, const std::string& scenario_
       first = false;
     }
     out << ")";
-    if (report.faults.size() <= 8) {
+    if (report.faults.size() <= max_faults_listed) {
       out << ":";
       for (const Fault& fault : report.faults) out << " " << fault_text(fault) << ";";
     }
@@ -164,6 +212,18 @@ nlohmann::json report_to_json(const RunReport& report, const std::string& scenar
   }
   requests["total"] = report.total_requests();
   json["requests"] = requests;
+  nlohmann::json latency = latency_json(report.latency.run());
+  latency["steady"] = latency_json(report.latency.steady());
+  latency["fault_window_ms"] = latency_fault_window_us / 1000;
+  nlohmann::json windows = nlohmann::json::array();
+  for (const auto& window : report.latency.fault_windows()) {
+    nlohmann::json entry = latency_json(window.latencies);
+    entry["fault"] = window.fault_index;
+    entry["at_ms"] = static_cast<double>(window.at_us) / 1e3;
+    windows.push_back(entry);
+  }
+  latency["fault_windows"] = windows;
+  json["latency"] = latency;
   const EdgeCounters& edges = report.edge_totals;
   json["cache"] = {{"hits", edges.hits},
                    {"misses", edges.misses},

@@ -12,6 +12,7 @@
 
 #include "core/edge.h"
 #include "sim/checkers/checker.h"
+#include "sim/latency.h"
 #include "sim/scenario.h"
 
 namespace edgecache::sim {
@@ -39,6 +40,7 @@ struct RunReport {
   std::optional<std::string> final_leader;  // Followed by every running edge at the end, if they agree.
   Epoch final_epoch = 0;
   std::vector<Fault> faults;  // Every fault executed, scripted or from the nemesis, resolved to host names.
+  LatencyReport latency;      // Of every request that got an outcome other than rejected.
   std::vector<Verdict> verdicts;
   std::vector<Violation> violations;
 
@@ -53,12 +55,12 @@ struct RunReport {
 // The command that reproduces a run of `scenario_path` with `seed`.
 std::string reproduce_command(const std::string& scenario_path, std::uint64_t seed);
 
-// A multi-line summary: requests by kind and outcome, cache figures, elections, faults, each checker's
+// A multi-line summary: requests by kind and outcome, latency percentiles, cache figures, elections, faults, each checker's
 // verdict, the trace hash, and for a failing run the violations and how to reproduce them. `reproduce`
 // replaces the command shown for a failing run (a run judged from traces is not reproduced by a seed).
 std::string format_summary(const RunReport& report, const std::string& scenario_path, const std::string& reproduce = "");
 
-// One JSON object with at least seed, trace_hash, events, sim_time_ms, requests, leader_changes and
+// One JSON object with at least seed, trace_hash, events, sim_time_ms, requests, latency, leader_changes and
 // violations ([{checker, time (ms), time_us, node, detail}]). `reproduce` as for format_summary.
 nlohmann::json report_to_json(const RunReport& report, const std::string& scenario_path, const std::string& reproduce = "");
 

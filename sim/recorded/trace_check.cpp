@@ -365,6 +365,7 @@ void TraceRun::client_event(NodeId client, const NodeTraceEvent& event) {
     result.body = recorded_body(result.size_bytes, *checksum_value);
   }
   ++result_.report.requests[static_cast<std::size_t>(result.kind)][static_cast<std::size_t>(result.outcome)];
+  if (result.outcome != Outcome::rejected) result_.report.latency.on_result(now_, result.latency_us);
   for (auto& checker : checkers_) checker->on_result(now_, client, result);
 }
 
@@ -429,6 +430,7 @@ void TraceRun::controller_event(const NodeTraceEvent& event) {
     case FaultKind::forge: break;
   }
   quiet_since_us_ = std::max(quiet_since_us_, now_);
+  result_.report.latency.on_fault(now_, result_.report.faults.size());
   result_.report.faults.push_back(std::move(fault));
 }
 
