@@ -24,7 +24,7 @@ OutgoingFrame make_frame(FrameKind kind, std::vector<std::uint8_t> payload, std:
   OutgoingFrame frame;
   store_little_endian(frame.header.data(), payload.size(), 4);
   frame.header[4] = frame_version;
-  frame.header[5] = static_cast<std::uint8_t>(kind);
+  frame.header[frame_kind_offset] = static_cast<std::uint8_t>(kind);
   store_little_endian(frame.header.data() + 8, checksum_of(payload), 8);
   store_little_endian(frame.header.data() + 16, lamport, 8);
   frame.payload = std::move(payload);
@@ -71,18 +71,19 @@ std::variant<FrameHeader, FrameError> parse_frame_header(std::span<const std::ui
   if (bytes[4] != frame_version) {
     return FrameError{"unsupported frame version " + std::to_string(bytes[4])};
   }
-  if (bytes[5] > last_frame_kind) return FrameError{"unknown frame kind " + std::to_string(bytes[5])};
+  const std::uint8_t kind_byte = bytes[frame_kind_offset];
+  if (kind_byte > last_frame_kind) return FrameError{"unknown frame kind " + std::to_string(kind_byte)};
   if (bytes[6] != 0 || bytes[7] != 0) return FrameError{"reserved header bytes are not zero"};
   if (length > max_frame_payload_bytes) {
     return FrameError{"frame payload of " + std::to_string(length) + " bytes exceeds max_frame_payload_bytes"};
   }
-  const auto kind = static_cast<FrameKind>(bytes[5]);
+  const auto kind = static_cast<FrameKind>(kind_byte);
   if (kind != FrameKind::message && length > max_handshake_payload_bytes) {
-    return FrameError{"frame of kind " + std::to_string(bytes[5]) + " announces " + std::to_string(length) +
+    return FrameError{"frame of kind " + std::to_string(kind_byte) + " announces " + std::to_string(length) +
                       " payload bytes; at most max_handshake_payload_bytes are allowed"};
   }
   header.payload_bytes = static_cast<std::uint32_t>(length);
-  header.kind = static_cast<FrameKind>(bytes[5]);
+  header.kind = kind;
   header.checksum = load_little_endian(bytes.data() + 8, 8);
   header.lamport = load_little_endian(bytes.data() + 16, 8);
   return header;

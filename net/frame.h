@@ -30,6 +30,7 @@
 namespace edgecache::net {
 
 constexpr std::size_t frame_header_bytes = 24;
+constexpr std::size_t frame_kind_offset = 5;
 // Version 3 added authentication and keepalives; peers of other versions are refused at their first frame.
 constexpr std::uint8_t frame_version = 3;
 constexpr std::size_t hello_payload_bytes = 4;
@@ -59,6 +60,7 @@ struct OutgoingFrame {
   std::optional<AuthMac> mac;
 
   std::size_t size_bytes() const { return header.size() + payload.size() + (mac ? mac->size() : 0); }
+  FrameKind kind() const { return static_cast<FrameKind>(header[frame_kind_offset]); }
 };
 
 // Returns the frame carrying `message`, stamped with the sender's Lamport clock `lamport`.

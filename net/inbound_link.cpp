@@ -163,21 +163,26 @@ bool InboundLink::consume_frames() {
   return true;
 }
 
-bool InboundLink::on_hello(const Hello& hello) {
+bool InboundLink::claim(NodeId claimed, bool with_key) {
   if (peer_ != 0) {
     protocol_error("second hello on one connection");
     return false;
   }
-  if (shared_->key) {
-    peer_ = hello.sender;
-    refuse(shared_->counters.auth_refused, "unauthenticated hello: this node requires the cluster key");
+  peer_ = claimed;
+  if (shared_->key.has_value() != with_key) {
+    refuse(shared_->counters.auth_refused, with_key ? "the peer uses a cluster key but this node runs with --insecure-peers"
+                                                    : "unauthenticated hello: this node requires the cluster key");
     return false;
   }
-  peer_ = hello.sender;
-  if (hello.sender == shared_->self || shared_->known_peers.count(hello.sender) == 0) {
+  if (claimed == shared_->self || shared_->known_peers.count(claimed) == 0) {
     refuse(shared_->counters.unknown_peer_refused, "not a configured peer id");
     return false;
   }
+  return true;
+}
+
+bool InboundLink::on_hello(const Hello& hello) {
+  if (!claim(hello.sender, false)) return false;
   // Without a key nothing proves this hello, so it must not push out the link of a live peer; that link
   // idles out within peer_idle_timeout_ms if its peer is really gone.
   for (const auto& [serial, weak] : shared_->inbound) {
@@ -191,19 +196,7 @@ bool InboundLink::on_hello(const Hello& hello) {
 }
 
 bool InboundLink::on_auth_hello(const AuthHello& hello) {
-  if (peer_ != 0) {
-    protocol_error("second hello on one connection");
-    return false;
-  }
-  peer_ = hello.dialer;
-  if (!shared_->key) {
-    refuse(shared_->counters.auth_refused, "the peer uses a cluster key but this node runs with --insecure-peers");
-    return false;
-  }
-  if (hello.dialer == shared_->self || shared_->known_peers.count(hello.dialer) == 0) {
-    refuse(shared_->counters.unknown_peer_refused, "not a configured peer id");
-    return false;
-  }
+  if (!claim(hello.dialer, true)) return false;
   if (hello.acceptor != shared_->self) {
     refuse(shared_->counters.auth_refused, "hello meant for node " + std::to_string(hello.acceptor));
     return false;

@@ -201,8 +201,7 @@ void OutboundLink::do_write() {
   auto frame = std::make_shared<OutgoingFrame>(std::move(queue_.front()));
   queue_.pop_front();
   // Frames are signed as they go out, since a frame's MAC covers its place in this connection's sequence.
-  const auto kind = static_cast<FrameKind>(frame->header[5]);
-  if (macs_ && (kind == FrameKind::message || kind == FrameKind::keepalive)) {
+  if (macs_ && (frame->kind() == FrameKind::message || frame->kind() == FrameKind::keepalive)) {
     frame->mac = macs_->sign(frame->header, frame->payload);
     queued_bytes_ += auth_mac_bytes;
   }

@@ -121,6 +121,9 @@ class InboundLink : public std::enable_shared_from_this<InboundLink> {
   // Handles every whole frame in the buffer; returns false if the connection was closed.
   bool consume_frames();
   // The handshake steps; each returns false if it closed the connection.
+  // Takes the id a hello claims, refusing a second hello, the other kind of link than this node runs (with or
+  // without the cluster key), this node's own id and an id not configured. False if the link was closed.
+  bool claim(NodeId claimed, bool with_key);
   bool on_hello(const Hello& hello);
   bool on_auth_hello(const AuthHello& hello);
   bool on_auth_proof(const AuthProof& proof);

@@ -78,7 +78,7 @@ TEST_CASE("a handshake frame announcing more than max_handshake_payload_bytes is
   for (FrameKind kind : {FrameKind::hello, FrameKind::auth_hello, FrameKind::auth_challenge, FrameKind::auth_proof,
                          FrameKind::keepalive}) {
     OutgoingFrame frame = make_keepalive_frame();
-    frame.header[5] = static_cast<std::uint8_t>(kind);
+    frame.header[frame_kind_offset] = static_cast<std::uint8_t>(kind);
     frame.header[0] = static_cast<std::uint8_t>(max_handshake_payload_bytes + 1);
     CHECK(std::holds_alternative<FrameError>(parse_frame_header(header_of(frame))));
     frame.header[0] = static_cast<std::uint8_t>(max_handshake_payload_bytes);
@@ -89,7 +89,7 @@ TEST_CASE("a handshake frame announcing more than max_handshake_payload_bytes is
 TEST_CASE("bad frame headers are rejected before any payload is read", "[net][frame]") {
   OutgoingFrame frame = make_message_frame(Heartbeat{3});
   SECTION("unknown version") { frame.header[4] = 9; }
-  SECTION("unknown kind") { frame.header[5] = 7; }
+  SECTION("unknown kind") { frame.header[frame_kind_offset] = 7; }
   SECTION("reserved bits set") { frame.header[7] = 1; }
   SECTION("length above max_frame_payload_bytes") {
     const std::uint32_t too_long = static_cast<std::uint32_t>(max_frame_payload_bytes + 1);
