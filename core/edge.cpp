@@ -126,6 +126,8 @@ void Edge::on_timer(const Timer& timer) {
       return;
     case TimerKind::attempt_timeout:
     case TimerKind::request_deadline:
+    case TimerKind::hedge:
+    case TimerKind::probe_timeout:
       return;  // Client timers; an edge never starts them.
   }
 }

@@ -26,6 +26,10 @@ std::string_view timer_kind_name(TimerKind kind) {
       return "attempt_timeout";
     case TimerKind::request_deadline:
       return "request_deadline";
+    case TimerKind::hedge:
+      return "hedge";
+    case TimerKind::probe_timeout:
+      return "probe_timeout";
   }
   // Timer kinds never cross the network, so another value means a bad cast in our own code; naming it keeps
   // a trace readable while the bug is found.

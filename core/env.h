@@ -22,9 +22,13 @@ enum class TimerKind : std::uint8_t {
   size_timeout = 5,         // Edge: an origin size query for image `key` took too long.
   pull_timeout = 6,         // Edge: a replication pull for image `key` took too long.
   anti_entropy = 7,         // Leader: time to reconcile followers' inventories.
-  attempt_timeout = 8,      // Client: the attempt for request `key` took too long; fail over.
+  attempt_timeout = 8,      // Client: the attempt with wire id `key` took too long; fail over.
   request_deadline = 9,     // Client: request `key` reached its deadline.
+  hedge = 10,               // Client: request `key` has waited longer than usual; try the next edge as well.
+  probe_timeout = 11,       // Client: the probe with wire id `key` to an ejected edge got no answer in time.
 };
+// The highest TimerKind, for code that walks them all.
+constexpr TimerKind last_timer_kind = TimerKind::probe_timeout;
 std::string_view timer_kind_name(TimerKind kind);
 
 struct Timer {

@@ -511,6 +511,7 @@ void Run::check_expectations() {
   inputs.origin_fetches_per_image = origin_fetches_per_image_;
   inputs.leader_changes = became_leader_ > 0 ? became_leader_ - 1 : 0;
   inputs.evictions = report_.edge_totals.evictions;
+  inputs.latency = &report_.latency;
   for (Violation& violation : sim::check_expectations(scenario_.expect, inputs, world_.now())) {
     context_.report(std::move(violation));
   }

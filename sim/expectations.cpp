@@ -1,6 +1,25 @@
 #include "sim/expectations.h"
 
+#include <cstdio>
+
+#include "core/assert.h"
+
 namespace edgecache::sim {
+namespace {
+
+std::string format_ms(TimeUs time_us) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f", static_cast<double>(time_us) / 1000.0);
+  return text;
+}
+
+std::string format_ratio(double ratio) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f", ratio);
+  return text;
+}
+
+}  // namespace
 
 std::vector<Violation> check_expectations(const Expectations& expect, const ExpectationInputs& run, TimeUs now) {
   std::vector<Violation> violations;
@@ -42,6 +61,26 @@ std::vector<Violation> check_expectations(const Expectations& expect, const Expe
   }
   if (expect.min_evictions && run.evictions < *expect.min_evictions) {
     fail("", std::to_string(run.evictions) + " evictions, expected at least " + std::to_string(*expect.min_evictions));
+  }
+  if (expect.max_fault_p99_ratio) {
+    EC_ASSERT(run.latency != nullptr, "max_fault_p99_ratio needs the run's latency figures");
+    const LatencyHistogram& steady = run.latency->steady();
+    if (steady.count() == 0) {
+      fail("", "no request finished before the first fault, so there is no steady-state p99 to compare with");
+    } else {
+      const TimeUs steady_p99_us = steady.percentile_us(0.99);
+      for (const LatencyReport::FaultWindow& window : run.latency->fault_windows()) {
+        if (window.latencies.count() == 0) continue;
+        const TimeUs p99_us = window.latencies.percentile_us(0.99);
+        const double ratio = static_cast<double>(p99_us) / static_cast<double>(steady_p99_us);
+        if (ratio > *expect.max_fault_p99_ratio) {
+          fail("", "p99 latency " + format_ms(p99_us) + " ms in the window after fault " +
+                       std::to_string(window.fault_index) + " (at " + format_ms(window.at_us) + " ms) is " +
+                       format_ratio(ratio) + " times the steady-state " + format_ms(steady_p99_us) +
+                       " ms, expected at most " + format_ratio(*expect.max_fault_p99_ratio));
+        }
+      }
+    }
   }
   return violations;
 }

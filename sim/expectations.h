@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/checkers/checker.h"
+#include "sim/latency.h"
 #include "sim/report.h"
 
 namespace edgecache::sim {
@@ -23,6 +24,7 @@ struct ExpectationInputs {
   std::map<ImageId, std::uint64_t> origin_fetches_per_image;
   std::uint64_t leader_changes = 0;
   std::uint64_t evictions = 0;
+  const LatencyReport* latency = nullptr;  // The run's; REQUIRED by max_fault_p99_ratio.
 };
 
 // Returns one violation (checker "expect", at `now`) for every expectation the run did not meet.

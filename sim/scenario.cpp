@@ -216,6 +216,8 @@ class DocumentBuilder {
 
 constexpr NumberBounds probability_bounds{0.0, 1.0};
 constexpr NumberBounds non_negative_ms_bounds{0.0, static_cast<double>(max_time_ms)};
+// A ratio of two latencies: positive, and at most a million (beyond that it bounds nothing).
+constexpr NumberBounds ratio_bounds{0.0, 1e6, true};
 
 // ---- Host names ----------------------------------------------------------------------------------------------
 
@@ -252,12 +254,19 @@ std::string expect_host(const Json& value, const std::string& path, const Cluste
 void read_client_config(const Json& value, const std::string& path, ClientConfig& client) {
   const ObjectReader object(value, path,
                             {"routing", "attempt_timeout_ms", "request_deadline_ms", "max_pending_requests",
-                             "failover"});
+                             "failover", "hedging", "passive_health", "ejection_ms", "max_ejection_ms"});
   object.read("routing", client.routing, routing_names);
   object.read("attempt_timeout_ms", client.attempt_timeout_ms, 1, max_time_ms);
   object.read("request_deadline_ms", client.request_deadline_ms, 1, max_time_ms);
   object.read("max_pending_requests", client.max_pending_requests, 1, max_config_count);
   object.read("failover", client.failover);
+  object.read("hedging", client.hedging);
+  object.read("passive_health", client.passive_health);
+  object.read("ejection_ms", client.ejection_ms, 1, max_time_ms);
+  object.read("max_ejection_ms", client.max_ejection_ms, 1, max_time_ms);
+  if (client.ejection_ms > client.max_ejection_ms) {
+    fail_field(object.path("ejection_ms"), "must not exceed max_ejection_ms (" + std::to_string(client.max_ejection_ms) + ")");
+  }
 }
 
 void read_cluster(const Json& value, const std::string& path, ClusterOptions& cluster) {
@@ -529,7 +538,7 @@ void read_expectations(const Json& value, const std::string& path, const Cluster
                        Expectations& expect) {
   const ObjectReader object(value, path,
                             {"final_leader", "min_success_ratio", "max_origin_fetches_per_image",
-                             "min_leader_changes", "min_evictions"});
+                             "min_leader_changes", "min_evictions", "max_fault_p99_ratio"});
   auto present = [&](std::string_view key) -> const Json* {
     const Json* field = object.find(key);
     return field == nullptr || field->is_null() ? nullptr : field;
@@ -554,6 +563,9 @@ void read_expectations(const Json& value, const std::string& path, const Cluster
   }
   if (const Json* field = present("min_evictions")) {
     expect.min_evictions = expect_uint(*field, object.path("min_evictions"), 0, any);
+  }
+  if (const Json* field = present("max_fault_p99_ratio")) {
+    expect.max_fault_p99_ratio = expect_number(*field, object.path("max_fault_p99_ratio"), ratio_bounds);
   }
 }
 
@@ -679,6 +691,10 @@ nlohmann::json scenario_to_json(const Scenario& scenario) {
   client["request_deadline_ms"] = cluster.client.request_deadline_ms;
   client["max_pending_requests"] = cluster.client.max_pending_requests;
   client["failover"] = cluster.client.failover;
+  client["hedging"] = cluster.client.hedging;
+  client["passive_health"] = cluster.client.passive_health;
+  client["ejection_ms"] = cluster.client.ejection_ms;
+  client["max_ejection_ms"] = cluster.client.max_ejection_ms;
   nlohmann::json& cluster_json = result["cluster"];
   cluster_json["edges"] = cluster.edges;
   cluster_json["clients"] = cluster.clients;
@@ -737,6 +753,7 @@ nlohmann::json scenario_to_json(const Scenario& scenario) {
   expect["max_origin_fetches_per_image"] = optional_to_json(scenario.expect.max_origin_fetches_per_image);
   expect["min_leader_changes"] = optional_to_json(scenario.expect.min_leader_changes);
   expect["min_evictions"] = optional_to_json(scenario.expect.min_evictions);
+  expect["max_fault_p99_ratio"] = optional_to_json(scenario.expect.max_fault_p99_ratio);
   return result;
 }
 

@@ -128,6 +128,8 @@ struct Expectations {
   std::optional<std::uint64_t> max_origin_fetches_per_image;
   std::optional<std::uint64_t> min_leader_changes;
   std::optional<std::uint64_t> min_evictions;
+  // Every fault window's p99 latency at most this times the steady state's (sim/latency.h).
+  std::optional<double> max_fault_p99_ratio;
 
   friend bool operator==(const Expectations&, const Expectations&) = default;
 };

@@ -37,7 +37,7 @@ T run_to_completion(asio::io_context& context, asio::awaitable<T> task) {
 
 RoutedResult fetch_once(const ClientOptions& options, ImageId image_id, bool size_only) {
   asio::io_context context(1);
-  EdgeHealth health(options.cluster.edges.size());
+  ClientHealth health;
   EdgeConnections connections;
   return run_to_completion(context, fetch_with_failover(options.cluster, health, connections, image_id, size_only));
 }

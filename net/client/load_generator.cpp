@@ -62,10 +62,10 @@ class IdSampler {
 
 struct LoadState {
   LoadState(const ClusterView& cluster_ref, const LoadOptions& options_ref)
-      : cluster(cluster_ref), options(options_ref), health(cluster_ref.edges.size()), sampler(options_ref) {}
+      : cluster(cluster_ref), options(options_ref), sampler(options_ref) {}
   const ClusterView& cluster;
   const LoadOptions& options;
-  EdgeHealth health;
+  ClientHealth health;
   IdSampler sampler;
   Clock::time_point start;
   Clock::time_point end;

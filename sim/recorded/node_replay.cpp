@@ -31,7 +31,7 @@ std::uint64_t recorded_digest(const nlohmann::json& line) {
 }
 
 std::optional<TimerKind> timer_kind_named(const std::string& name) {
-  for (std::uint8_t value = 0; value <= static_cast<std::uint8_t>(TimerKind::request_deadline); ++value) {
+  for (std::uint8_t value = 0; value <= static_cast<std::uint8_t>(last_timer_kind); ++value) {
     if (timer_kind_name(static_cast<TimerKind>(value)) == name) return static_cast<TimerKind>(value);
   }
   return std::nullopt;

@@ -460,6 +460,7 @@ void TraceRun::finish() {
   inputs.origin_fetches_per_image = origin_fetches_per_image_;
   inputs.leader_changes = report.leader_changes;
   inputs.evictions = report.edge_totals.evictions;
+  inputs.latency = &report.latency;
   for (Violation& violation : check_expectations(scenario_.expect, inputs, now_)) context_.report(std::move(violation));
   for (auto& checker : checkers_) report.verdicts.push_back(checker->verdict());
 

@@ -1,8 +1,10 @@
 // Tests for the client library. Method: a Client is driven through TestEnv with three edges. Each test submits
 // requests, answers the GetImage/GetSize messages the client sent (or lets timers fire), and checks which edge
-// was asked next, which timers run, and the single result handed to the caller. A rapidcheck property then
-// plays random interleavings of good, bad, stale and duplicated replies and timer firings against many
-// requests, and requires exactly one result per request, none later than its deadline, and no timer left.
+// was asked next, which timers run, and the single result handed to the caller. These tests turn hedging
+// and passive health checking off, so one attempt is in flight at a time (client_hedging_test.cpp turns
+// them on). A rapidcheck property then plays random interleavings of good, bad, stale and duplicated
+// replies and timer firings against many requests, with both habits on or off, and requires exactly one
+// result per request, none later than its deadline, and no timer left.
 
 #include <catch2/catch.hpp>
 #include <rapidcheck.h>
@@ -11,54 +13,16 @@
 #include <map>
 
 #include "core/client.h"
-#include "tests/core/test_env.h"
+#include "tests/core/client_test_support.h"
 
 namespace edgecache {
 namespace {
 
-constexpr NodeId client_id = 100;
-const std::vector<NodeId> three_edges = {1, 2, 3};
-
-ClientConfig default_config() {
-  ClientConfig config;
-  config.edges = three_edges;
-  config.routing = RoutingMode::modulo;
-  config.attempt_timeout_ms = 500;
-  config.request_deadline_ms = 3000;
-  return config;
-}
-
-Body image_body(std::uint8_t fill = 0x5A) { return make_body(std::vector<std::uint8_t>(64, fill)); }
-
-struct Harness {
-  explicit Harness(ClientConfig config = default_config())
-      : client(env, std::move(config), [this](const ClientResult& result) { results.push_back(result); }) {}
-
-  // Returns the one message sent since the last call, checking there was exactly one.
-  test::TestEnv::Sent only_sent() {
-    std::vector<test::TestEnv::Sent> sent = env.take_sent();
-    REQUIRE(sent.size() == 1);
-    return sent[0];
-  }
-
-  // Returns the GetImage the client just sent and to whom, checking there was exactly one message.
-  std::pair<NodeId, GetImage> sent_get_image() {
-    const test::TestEnv::Sent sent = only_sent();
-    REQUIRE(std::holds_alternative<GetImage>(sent.message));
-    return {sent.to, std::get<GetImage>(sent.message)};
-  }
-
-  void reply_ok(NodeId from, const GetImage& request, const Body& body) {
-    client.on_message(from, ImageReply{request.request_id, request.image_id, Status::ok, body->checksum(), body});
-  }
-  void reply_status(NodeId from, const GetImage& request, Status status) {
-    client.on_message(from, ImageReply{request.request_id, request.image_id, status, 0, nullptr});
-  }
-
-  test::TestEnv env{client_id};
-  std::vector<ClientResult> results;
-  Client client;
-};
+using testing::client_id;
+using testing::default_config;
+using testing::Harness;
+using testing::image_body;
+using testing::three_edges;
 
 TEST_CASE("client sends the first attempt to the routed edge and arms both timers", "[core][client]") {
   Harness harness;
@@ -69,7 +33,8 @@ TEST_CASE("client sends the first attempt to the routed edge and arms both timer
   CHECK(request.image_id == 4);
   CHECK_FALSE(request.cache_only);
   CHECK(harness.client.pending_count() == 1);
-  const std::optional<TimerId> attempt = harness.env.find_timer(TimerKind::attempt_timeout, 7);
+  // Attempt timers are keyed by the attempt's wire id, deadlines by the caller's request id.
+  const std::optional<TimerId> attempt = harness.env.find_timer(TimerKind::attempt_timeout, request.request_id);
   const std::optional<TimerId> deadline = harness.env.find_timer(TimerKind::request_deadline, 7);
   REQUIRE(attempt.has_value());
   REQUIRE(deadline.has_value());
@@ -248,6 +213,8 @@ TEST_CASE("client ignores timers of requests that are no longer pending", "[core
   REQUIRE(harness.results.size() == 1);
   harness.client.on_timer(Timer{TimerKind::attempt_timeout, 1});
   harness.client.on_timer(Timer{TimerKind::request_deadline, 1});
+  harness.client.on_timer(Timer{TimerKind::hedge, 1});
+  harness.client.on_timer(Timer{TimerKind::probe_timeout, 1});
   harness.client.on_timer(Timer{TimerKind::heartbeat, 1});
   CHECK(harness.results.size() == 1);
   CHECK(harness.env.sent.empty());
@@ -350,6 +317,8 @@ TEST_CASE("client property: every request gets exactly one result by its deadlin
     ClientConfig config = default_config();
     config.failover = *rc::gen::arbitrary<bool>();
     config.routing = *rc::gen::element(RoutingMode::modulo, RoutingMode::rendezvous);
+    config.hedging = *rc::gen::arbitrary<bool>();
+    config.passive_health = *rc::gen::arbitrary<bool>();
     Harness harness(config);
     const auto request_count = *rc::gen::inRange<RequestId>(1, 8);
     std::vector<test::TestEnv::Sent> in_flight;  // Every request the client ever sent, answered or not.
@@ -391,7 +360,9 @@ TEST_CASE("client property: every request gets exactly one result by its deadlin
     for (const ClientResult& result : harness.results) {
       ++result_counts[result.id];
       RC_ASSERT(result.latency_us <= ms_to_us(config.request_deadline_ms));
-      RC_ASSERT(result.attempts <= (config.failover ? 3u : 1u));
+      // Each edge gets at most one full attempt, and each full attempt but the last at most one hedge.
+      const std::uint32_t most_attempts = !config.failover ? 1u : config.hedging ? 5u : 3u;
+      RC_ASSERT(result.attempts <= most_attempts);
       if (result.outcome == Outcome::ok && result.kind == RequestKind::get_image) {
         RC_ASSERT(result.body != nullptr);
       }

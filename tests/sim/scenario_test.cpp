@@ -301,7 +301,8 @@ TEST_CASE("scenario_to_json writes every field explicitly", "[sim][scenario]") {
   const nlohmann::json json = scenario_to_json(Scenario{});
   CHECK(json.size() == 13);
   CHECK(json.at("cluster").at("edge").size() == 12);
-  CHECK(json.at("cluster").at("client").size() == 5);
+  CHECK(json.at("cluster").at("client").size() == 9);
+  CHECK(json.at("expect").size() == 6);
   CHECK(json.at("network").at("latency").at("distribution") == "constant");
   CHECK(json.at("workload").at("popularity").at("distribution") == "zipf");
   CHECK(json.at("nemesis").size() == 13);
@@ -456,11 +457,15 @@ TEST_CASE("Malformed scenarios name the offending field", "[sim][scenario]") {
        R"(expected one of modulo, rendezvous; got "hash")"},
       {R"({"cluster": {"client": {"edges": [1]}}})", "cluster.client.edges",
        "unknown key; expected one of: routing, attempt_timeout_ms, request_deadline_ms, max_pending_requests, "
-       "failover"},
+       "failover, hedging, passive_health, ejection_ms, max_ejection_ms"},
       {R"({"cluster": {"client": {"failover": "yes"}}})", "cluster.client.failover",
        "expected a boolean, got a string"},
       {R"({"cluster": {"client": {"request_deadline_ms": 0}}})", "cluster.client.request_deadline_ms",
        "must be at least 1, got 0"},
+      {R"({"cluster": {"client": {"hedging": 1}}})", "cluster.client.hedging", "expected a boolean, got a number"},
+      {R"({"cluster": {"client": {"ejection_ms": 9000}}})", "cluster.client.ejection_ms",
+       "must not exceed max_ejection_ms (8000)"},
+      {R"({"expect": {"max_fault_p99_ratio": 0}})", "expect.max_fault_p99_ratio", "must be greater than 0, got 0"},
 
       // Catalog.
       {R"({"catalog": {"count": 1}})", "catalog.count",
@@ -651,7 +656,7 @@ TEST_CASE("Malformed scenarios name the offending field", "[sim][scenario]") {
       // Expectations.
       {R"({"expect": {"leader": "edge-1"}})", "expect.leader",
        "unknown key; expected one of: final_leader, min_success_ratio, max_origin_fetches_per_image, "
-       "min_leader_changes, min_evictions"},
+       "min_leader_changes, min_evictions, max_fault_p99_ratio"},
       {R"({"expect": {"final_leader": "edge-4"}})", "expect.final_leader",
        "edge-4 is not an edge of this cluster (edge-1..edge-3)"},
       {R"({"expect": {"final_leader": "canonical"}})", "expect.final_leader",
@@ -826,6 +831,10 @@ Scenario any_scenario() {
   cluster.client.request_deadline_ms = any_int(1, 100000);
   cluster.client.max_pending_requests = static_cast<std::size_t>(any_int(1, 100000));
   cluster.client.failover = *rc::gen::arbitrary<bool>();
+  cluster.client.hedging = *rc::gen::arbitrary<bool>();
+  cluster.client.passive_health = *rc::gen::arbitrary<bool>();
+  cluster.client.max_ejection_ms = any_int(1, 100000);
+  cluster.client.ejection_ms = any_int(1, cluster.client.max_ejection_ms);
 
   std::vector<std::int64_t> sizes{any_int(1, 64 << 20), any_int(1, 64 << 20), any_int(1, 64 << 20)};
   std::sort(sizes.begin(), sizes.end());
@@ -876,6 +885,7 @@ Scenario any_scenario() {
   if (*rc::gen::arbitrary<bool>()) scenario.expect.max_origin_fetches_per_image = *rc::gen::arbitrary<std::uint64_t>();
   if (*rc::gen::arbitrary<bool>()) scenario.expect.min_leader_changes = *rc::gen::arbitrary<std::uint64_t>();
   if (*rc::gen::arbitrary<bool>()) scenario.expect.min_evictions = *rc::gen::arbitrary<std::uint64_t>();
+  if (*rc::gen::arbitrary<bool>()) scenario.expect.max_fault_p99_ratio = any_double(0.01, 1000.0);
   return scenario;
 }
 
