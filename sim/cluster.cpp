@@ -400,10 +400,13 @@ void Run::apply(Fault fault) {
       break;
     }
     case FaultKind::forge: forge(fault); break;
+    case FaultKind::slow: world_.slow(id_of(fault.node), fault.factor * healthy_event_cost_us); break;
+    case FaultKind::recover: world_.slow(id_of(fault.node), 0); break;
   }
   Trace::Line line(trace_, now, "fault", fault.node);
   line.field("fault", fault_kind_name(fault.kind));
   if (fault.kind == FaultKind::forge) line.field("as", fault.as).field("message", forged_message_name(fault.message));
+  if (fault.kind == FaultKind::slow) line.field("factor", fault.factor);
   if (has_link) line.field("from", fault.from).field("to", fault.to);
   if (fault.kind == FaultKind::partition) line.json("groups", nlohmann::json(fault.groups).dump());
   if (fault.kind == FaultKind::degrade) line.json("link", link_options_to_json(fault.link).dump());
@@ -573,12 +576,6 @@ void Run::after_event(TimeUs now) {
 }
 
 }  // namespace
-
-SyntheticCatalogOptions catalog_options(const Scenario& scenario) {
-  const CatalogOptions& catalog = scenario.catalog;
-  return SyntheticCatalogOptions{catalog.seed, catalog.images, catalog.min_size_bytes, catalog.max_size_bytes,
-                                 catalog.median_size_bytes};
-}
 
 NodeFactories default_node_factories() {
   NodeFactories factories;

@@ -30,9 +30,6 @@ struct RunOptions {
   std::shared_ptr<const SyntheticCatalog> catalog;
 };
 
-// Returns the options of the synthetic catalog `scenario` describes.
-SyntheticCatalogOptions catalog_options(const Scenario& scenario);
-
 // How hosts' nodes are built. Tests replace one to play a deliberately broken node; the defaults build the
 // real core nodes.
 struct NodeFactories {

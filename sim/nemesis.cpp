@@ -28,7 +28,7 @@ void Nemesis::tick(TimeUs now, const HostStates& hosts, const std::function<void
       {FaultKind::crash, options_.crash_probability},       {FaultKind::pause, options_.pause_probability},
       {FaultKind::partition, options_.partition_probability}, {FaultKind::isolate, options_.isolate_probability},
       {FaultKind::cut, options_.cut_probability},           {FaultKind::degrade, options_.degrade_probability},
-      {FaultKind::clock, options_.clock_probability},
+      {FaultKind::clock, options_.clock_probability},       {FaultKind::slow, options_.slow_probability},
   };
   for (const auto& [kind, probability] : kinds) {
     if (!random_.chance(probability)) continue;
@@ -44,6 +44,7 @@ void Nemesis::undone(const NemesisFault& chosen) {
     case FaultKind::isolate:
     case FaultKind::cut: network_fault_ = false; break;
     case FaultKind::degrade: degraded_ = false; break;
+    case FaultKind::slow: std::erase(slowed_, chosen.target); break;
     default: EC_ASSERT(false, "only a fault with an undo is undone");
   }
 }
@@ -116,11 +117,25 @@ std::optional<NemesisFault> Nemesis::choose(FaultKind kind, TimeUs now, const Ho
       fault.drift_ppm = (random_.unit() * 2.0 - 1.0) * 50000.0;
       return chosen;
     }
+    case FaultKind::slow: {
+      std::vector<NodeId> targets = layout_.edges;
+      if (options_.include_canonical) targets.push_back(layout_.canonical);
+      std::erase_if(targets, [&](NodeId id) { return std::find(slowed_.begin(), slowed_.end(), id) != slowed_.end(); });
+      if (targets.empty()) return std::nullopt;
+      chosen.target = pick(targets);
+      fault.node = hosts.name(chosen.target);
+      // From 1 ms to 20 ms per event: from a sluggish host to one that cannot keep up with its load.
+      fault.factor = 10 + static_cast<std::int64_t>(random_.below(191));
+      slowed_.push_back(chosen.target);
+      chosen.undo = host_fault(0, FaultKind::recover, fault.node);
+      return chosen;
+    }
     case FaultKind::restart:
     case FaultKind::resume:
     case FaultKind::heal:
     case FaultKind::restore:
-    case FaultKind::forge: break;
+    case FaultKind::forge:
+    case FaultKind::recover: break;
   }
   EC_ASSERT(false, "the nemesis draws only faults, never their undo, and never forges");
   return std::nullopt;

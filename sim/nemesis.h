@@ -23,11 +23,11 @@ namespace edgecache::sim {
 // A fault the nemesis chose, with the fault that undoes it, if any, and when that is due.
 struct NemesisFault {
   Fault fault;
-  // Restart, resume, heal or restore; none for a clock jump, which the nemesis never undoes. Like the fault,
+  // Restart, resume, heal, restore or recover; none for a clock jump, which the nemesis never undoes. Like the fault,
   // its at_ms is left for the run to stamp with the time it fires.
   std::optional<Fault> undo;
   TimeUs undo_at_us = 0;
-  NodeId target = 0;  // The host crashed or paused, which no other fault may take until the undo; else 0.
+  NodeId target = 0;  // The host crashed, paused or slowed, which no other such fault may take until the undo.
 };
 
 class Nemesis {
@@ -63,6 +63,7 @@ class Nemesis {
   std::vector<NodeId> down_;     // Crashed or paused by the nemesis, awaiting undo.
   bool network_fault_ = false;   // A partition, isolation or cut awaiting heal.
   bool degraded_ = false;        // The links degraded, awaiting restore.
+  std::vector<NodeId> slowed_;   // Slowed by the nemesis, awaiting recover.
 };
 
 }  // namespace edgecache::sim

@@ -61,7 +61,7 @@ constexpr std::array<EnumName<Popularity>, 2> popularity_names{{
     {"uniform", Popularity::uniform},
     {"zipf", Popularity::zipf},
 }};
-constexpr std::array<EnumName<FaultKind>, 12> fault_kind_names{{
+constexpr std::array<EnumName<FaultKind>, 14> fault_kind_names{{
     {"crash", FaultKind::crash},
     {"restart", FaultKind::restart},
     {"pause", FaultKind::pause},
@@ -74,6 +74,8 @@ constexpr std::array<EnumName<FaultKind>, 12> fault_kind_names{{
     {"restore", FaultKind::restore},
     {"clock", FaultKind::clock},
     {"forge", FaultKind::forge},
+    {"slow", FaultKind::slow},
+    {"recover", FaultKind::recover},
 }};
 constexpr std::array<EnumName<ForgedMessage>, 4> forged_message_names{{
     {"coordinator_max_epoch", ForgedMessage::coordinator_max_epoch},
@@ -353,6 +355,7 @@ struct FaultFields {
   bool link = false;
   bool clock = false;  // offset_ms and drift_ppm.
   bool forge = false;  // as and message.
+  bool slow = false;   // factor.
 };
 
 FaultFields fault_fields(FaultKind kind) {
@@ -369,6 +372,8 @@ FaultFields fault_fields(FaultKind kind) {
     case FaultKind::restore: return FaultFields{.from_to = true};
     case FaultKind::clock: return FaultFields{.node = true, .clock = true};
     case FaultKind::forge: return FaultFields{.node = true, .forge = true};
+    case FaultKind::slow: return FaultFields{.node = true, .slow = true};
+    case FaultKind::recover: return FaultFields{.node = true};
   }
   return FaultFields{};
 }
@@ -381,6 +386,7 @@ bool fault_takes(const FaultFields& fields, std::string_view key) {
   if (key == "link") return fields.link;
   if (key == "offset_ms" || key == "drift_ppm") return fields.clock;
   if (key == "as" || key == "message") return fields.forge;
+  if (key == "factor") return fields.slow;
   return false;
 }
 
@@ -409,7 +415,7 @@ void read_groups(const Json& value, const std::string& path, const ClusterOption
 Fault read_fault(const Json& value, const std::string& path, const Scenario& scenario) {
   const ObjectReader object(value, path,
                             {"at_ms", "kind", "node", "from", "to", "groups", "link", "offset_ms", "drift_ppm", "as",
-                             "message"});
+                             "message", "factor"});
   Fault fault;
   const Json* kind = object.find("kind");
   if (kind == nullptr) fail_field(object.path("kind"), "missing; every fault needs one of " + enum_choices(fault_kind_names));
@@ -481,6 +487,12 @@ Fault read_fault(const Json& value, const std::string& path, const Scenario& sce
     }
     fault.message = expect_enum(*message, object.path("message"), forged_message_names);
   }
+  if (fields.slow) {
+    if (object.find("factor") == nullptr) {
+      fail_field(object.path("factor"), "missing; fault kind slow needs how many times slower the host runs");
+    }
+    object.read("factor", fault.factor, 1, max_slow_factor);
+  }
   return fault;
 }
 
@@ -500,7 +512,7 @@ void read_nemesis(const Json& value, const std::string& path, NemesisOptions& ne
                             {"enabled", "start_ms", "stop_ms", "interval_ms", "fault_duration_ms",
                              "crash_probability", "pause_probability", "partition_probability",
                              "isolate_probability", "cut_probability", "degrade_probability", "clock_probability",
-                             "include_canonical"});
+                             "slow_probability", "include_canonical"});
   object.read("enabled", nemesis.enabled);
   object.read("start_ms", nemesis.start_ms, 0, max_time_ms);
   object.read("stop_ms", nemesis.stop_ms, 0, max_time_ms);
@@ -513,6 +525,7 @@ void read_nemesis(const Json& value, const std::string& path, NemesisOptions& ne
   object.read("cut_probability", nemesis.cut_probability, probability_bounds);
   object.read("degrade_probability", nemesis.degrade_probability, probability_bounds);
   object.read("clock_probability", nemesis.clock_probability, probability_bounds);
+  object.read("slow_probability", nemesis.slow_probability, probability_bounds);
   object.read("include_canonical", nemesis.include_canonical);
   if (nemesis.stop_ms < nemesis.start_ms) {
     fail_field(object.path("stop_ms"), "must be at least start_ms (" + std::to_string(nemesis.start_ms) + "), got " +
@@ -617,6 +630,7 @@ nlohmann::json fault_to_json(const Fault& fault) {
     result["as"] = fault.as;
     result["message"] = forged_message_name(fault.message);
   }
+  if (fields.slow) result["factor"] = fault.factor;
   return result;
 }
 
@@ -740,6 +754,7 @@ nlohmann::json scenario_to_json(const Scenario& scenario) {
   nemesis_json["cut_probability"] = nemesis.cut_probability;
   nemesis_json["degrade_probability"] = nemesis.degrade_probability;
   nemesis_json["clock_probability"] = nemesis.clock_probability;
+  nemesis_json["slow_probability"] = nemesis.slow_probability;
   nemesis_json["include_canonical"] = nemesis.include_canonical;
 
   nlohmann::json& checks = result["checks"];
@@ -755,6 +770,12 @@ nlohmann::json scenario_to_json(const Scenario& scenario) {
   expect["min_evictions"] = optional_to_json(scenario.expect.min_evictions);
   expect["max_fault_p99_ratio"] = optional_to_json(scenario.expect.max_fault_p99_ratio);
   return result;
+}
+
+SyntheticCatalogOptions catalog_options(const Scenario& scenario) {
+  const CatalogOptions& catalog = scenario.catalog;
+  return SyntheticCatalogOptions{catalog.seed, catalog.images, catalog.min_size_bytes, catalog.max_size_bytes,
+                                 catalog.median_size_bytes};
 }
 
 }  // namespace edgecache::sim

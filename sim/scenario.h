@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/catalog.h"
 #include "core/client.h"
 #include "core/edge.h"
 #include "sim/checkers/check_options.h"
@@ -31,8 +32,18 @@ enum class FaultKind : std::uint8_t {
   restore,   // from, to (or every link): link options back to the scenario's network.
   clock,     // node: clock offset jumps forward by offset_ms and drift becomes drift_ppm.
   forge,     // node, as, message: an outsider sends the edge `node` a crafted message claiming to come from `as`.
+  slow,      // node, factor: the host handles each event as if it took factor * healthy_event_cost_us.
+  recover,   // node: the host is as fast as the others again.
 };
 const char* fault_kind_name(FaultKind kind);
+// The highest FaultKind, for code that walks them all.
+constexpr FaultKind last_fault_kind = FaultKind::recover;
+
+// What one event (a message, a timer, an input) is taken to cost a healthy host. The simulator runs a
+// healthy host's work in no time, since this is far below a network hop; a slow host (fault kind slow)
+// is busy for factor times this after each event, and what comes meanwhile waits its turn.
+constexpr TimeUs healthy_event_cost_us = 100;
+constexpr std::int64_t max_slow_factor = 100'000;
 
 // What a forge fault sends; docs/scenarios.md says what each is made of and what it is for.
 enum class ForgedMessage : std::uint8_t {
@@ -56,11 +67,13 @@ struct Fault {
   double drift_ppm = 0.0;
   std::string as;  // A host name: who a forged message claims to come from.
   ForgedMessage message = ForgedMessage::coordinator_max_epoch;
+  std::int64_t factor = 1;  // slow: how many times healthy_event_cost_us each event takes.
 
   friend bool operator==(const Fault&, const Fault&) = default;
 };
 
-// A fault of a kind that names one host (crash, restart, pause, resume, isolate) at `at_ms`.
+// A fault of a kind that names one host and nothing else (crash, restart, pause, resume, isolate, recover)
+// at `at_ms`.
 Fault host_fault(std::int64_t at_ms, FaultKind kind, std::string node);
 
 // Random faults drawn from the nemesis's own seed stream. Every interval_ms in [start_ms, stop_ms) each
@@ -79,7 +92,8 @@ struct NemesisOptions {
   double cut_probability = 0.0;
   double degrade_probability = 0.0;
   double clock_probability = 0.0;
-  bool include_canonical = false;  // Whether the canonical may be crashed or paused too.
+  double slow_probability = 0.0;   // An edge (or the canonical, with include_canonical) turns slow, then recovers.
+  bool include_canonical = false;  // Whether the canonical may be crashed, paused or slowed too.
 
   friend bool operator==(const NemesisOptions&, const NemesisOptions&) = default;
 };
@@ -172,5 +186,8 @@ nlohmann::json link_options_to_json(const LinkOptions& link);
 // Host names: "canonical", "edge-1".."edge-N", "client-1".."client-M". Returns whether `name` names a host
 // of a cluster of this shape (or is "leader" when allow_leader).
 bool is_host_name(const ClusterOptions& cluster, const std::string& name, bool allow_leader);
+
+// Returns the options of the synthetic catalog `scenario` describes, in the core's terms.
+SyntheticCatalogOptions catalog_options(const Scenario& scenario);
 
 }  // namespace edgecache::sim

@@ -82,6 +82,9 @@ std::optional<std::string> unsupported_reason(FaultKind kind) {
       return "changing a link's latency and loss is not implemented for real runs (it needs tc netem per link)";
     case FaultKind::clock: return "a process's monotonic clock cannot be moved from outside";
     case FaultKind::forge: return "forging a peer's messages needs a peer-protocol client, which real runs do not have";
+    case FaultKind::slow:
+    case FaultKind::recover:
+      return "slowing a daemon down (a CPU quota or a SIGSTOP/SIGCONT duty cycle) is not implemented for real runs";
     default: return std::nullopt;
   }
 }

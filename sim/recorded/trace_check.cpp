@@ -24,7 +24,7 @@ constexpr std::uint64_t fnv_offset = 0xCBF29CE484222325ULL;
 constexpr std::uint64_t fnv_prime = 0x100000001B3ULL;
 
 std::optional<FaultKind> fault_kind_named(const std::string& name) {
-  for (std::uint8_t value = 0; value <= static_cast<std::uint8_t>(FaultKind::forge); ++value) {
+  for (std::uint8_t value = 0; value <= static_cast<std::uint8_t>(last_fault_kind); ++value) {
     if (name == fault_kind_name(static_cast<FaultKind>(value))) return static_cast<FaultKind>(value);
   }
   return std::nullopt;
@@ -427,7 +427,9 @@ void TraceRun::controller_event(const NodeTraceEvent& event) {
     case FaultKind::degrade:
     case FaultKind::restore:
     case FaultKind::clock:
-    case FaultKind::forge: break;
+    case FaultKind::forge:
+    case FaultKind::slow:
+    case FaultKind::recover: break;
   }
   quiet_since_us_ = std::max(quiet_since_us_, now_);
   result_.report.latency.on_fault(now_, result_.report.faults.size());

@@ -46,6 +46,7 @@ Scenario swarm_scenario(const Scenario& base, std::uint64_t seed) {
   nemesis.cut_probability = draw();
   nemesis.degrade_probability = draw();
   nemesis.clock_probability = draw();
+  nemesis.slow_probability = draw();
   return scenario;
 }
 

@@ -92,6 +92,8 @@ struct World::Impl {
     HostClock clock;
     bool up = false;
     bool paused = false;
+    TimeUs busy_us_per_event = 0;  // Non-zero while the host is slow (World::slow).
+    TimeUs busy_until_us = 0;      // A slow host handles nothing before this.
     // Bumped whenever the node is destroyed or rebuilt. Events carry the incarnation they were created
     // for, so nothing scheduled for an old incarnation reaches a new one.
     std::uint32_t incarnation = 0;
@@ -303,6 +305,7 @@ struct World::Impl {
   void take_down(Host& host) {
     host.up = false;
     host.paused = false;
+    host.busy_until_us = 0;  // Whatever it was busy with died with it.
     ++host.incarnation;
     host.node.reset();
     if (!observers.empty()) notify_host_event(host.id, HostEvent::crashed);
@@ -334,7 +337,21 @@ struct World::Impl {
   }
 
   // Event dispatch. Each returns true if the event ran (and so counts as processed), false if it was
-  // skipped as stale or held in a paused host's backlog.
+  // skipped as stale, held in a paused host's backlog or put off while a slow host is busy.
+
+  // For a slow host: returns true, and puts `entry` off until the host is free, if it is still busy with
+  // an earlier event; otherwise marks it busy with this one and returns false. Events put off to the same
+  // moment keep their order by their fresh sequence numbers, so a slow host handles its inputs first come,
+  // first served.
+  bool wait_while_busy(Host& host, const QueueEntry& entry) {
+    if (host.busy_us_per_event == 0) return false;
+    if (now() < host.busy_until_us) {
+      queue.push(host.busy_until_us, entry.kind, entry.slot);
+      return true;
+    }
+    host.busy_until_us = now() + host.busy_us_per_event;
+    return false;
+  }
 
   bool run_next() {
     const QueueEntry entry = queue.pop();
@@ -368,6 +385,7 @@ struct World::Impl {
       host.backlog.push_back(entry);
       return false;
     }
+    if (wait_while_busy(host, entry)) return false;
     starts.take(entry.slot);
     if (!observers.empty()) {
       notify_host_event(host.id, start.restarted ? HostEvent::restarted : HostEvent::started);
@@ -390,6 +408,10 @@ struct World::Impl {
     if (to.paused) {
       pending.arrived = true;
       to.backlog.push_back(entry);
+      return false;
+    }
+    if (wait_while_busy(to, entry)) {
+      pending.arrived = true;
       return false;
     }
     // The message leaves the slab before the node runs: the node's own sends may grow the slab, and the
@@ -416,6 +438,7 @@ struct World::Impl {
       host.backlog.push_back(entry);
       return false;
     }
+    if (wait_while_busy(host, entry)) return false;
     const Timer timer = slot.timer;
     // Freed before the callback, so the fired id is already stale if the node tries to cancel it.
     free_timer(entry.slot);
@@ -441,6 +464,7 @@ struct World::Impl {
       host.backlog.push_back(entry);
       return false;
     }
+    if (wait_while_busy(host, entry)) return false;
     const Injection ready = injections.take(entry.slot);
     if (host.node) ready.action(*host.node);
     return true;
@@ -552,6 +576,14 @@ bool World::resume(NodeId id) {
   host.backlog.clear();
   for (const QueueEntry& entry : backlog) impl_->queue.push(now_, entry.kind, entry.slot);
   return true;
+}
+
+void World::slow(NodeId id, TimeUs busy_us_per_event) {
+  EC_ASSERT(busy_us_per_event >= 0, "a host cannot be busy for a negative time");
+  Impl::Host& host = impl_->require_host(id);
+  host.busy_us_per_event = busy_us_per_event;
+  // Events already put off keep their place; a host made fast again handles them when they come due.
+  if (busy_us_per_event == 0) host.busy_until_us = 0;
 }
 
 void World::partition(const std::vector<std::vector<NodeId>>& groups) {

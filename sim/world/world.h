@@ -59,6 +59,12 @@ class World final : public HostStates {
   // The host's clock jumps forward by `offset_jump_us` (>= 0: monotonic clocks never go back) and then
   // runs at (1 + drift_ppm / 1e6) times the true rate.
   void set_clock(NodeId id, TimeUs offset_jump_us, double drift_ppm);
+  // A gray failure: from now on the host is busy for `busy_us_per_event` after each event it handles
+  // (message, timer, input), and events that come due while it is busy wait their turn in order. It stays
+  // up, answers and keeps its state; it is late. 0 makes it as fast as the others again (a healthy host's
+  // work takes no simulated time). The slowness belongs to the machine, so it outlives a crash and restart.
+  // REQUIRES: busy_us_per_event >= 0.
+  void slow(NodeId id, TimeUs busy_us_per_event);
 
   // Runs `action` at global time `at_us` (>= now) as an event of its own, ordered with the others.
   void schedule(TimeUs at_us, std::function<void()> action);

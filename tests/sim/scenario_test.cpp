@@ -201,7 +201,9 @@ const char* const full_document = R"({
     {"at_ms": 8300, "kind": "restore", "from": "client-1", "to": "edge-2"},
     {"at_ms": 8400, "kind": "restore"},
     {"at_ms": 8500, "kind": "clock", "node": "edge-3", "offset_ms": 1200, "drift_ppm": -250.5},
-    {"at_ms": 8600, "kind": "forge", "node": "edge-1", "as": "edge-5", "message": "unrequested_reply"}
+    {"at_ms": 8600, "kind": "forge", "node": "edge-1", "as": "edge-5", "message": "unrequested_reply"},
+    {"at_ms": 8700, "kind": "slow", "node": "edge-2", "factor": 40},
+    {"at_ms": 8800, "kind": "recover", "node": "edge-2"}
   ],
   "nemesis": {
     "enabled": true,
@@ -255,7 +257,16 @@ TEST_CASE("A complete document sets every field", "[sim][scenario]") {
   CHECK(scenario.expect.min_success_ratio == 0.95);
   CHECK(scenario.expect.min_evictions == 0U);
 
-  REQUIRE(scenario.faults.size() == 14);
+  REQUIRE(scenario.faults.size() == 16);
+  const auto slow = std::find_if(scenario.faults.begin(), scenario.faults.end(),
+                                 [](const Fault& fault) { return fault.kind == FaultKind::slow; });
+  REQUIRE(slow != scenario.faults.end());
+  CHECK(slow->at_ms == 8700);
+  CHECK(slow->node == "edge-2");
+  CHECK(slow->factor == 40);
+  REQUIRE(slow + 1 != scenario.faults.end());
+  CHECK((slow + 1)->kind == FaultKind::recover);
+  CHECK((slow + 1)->node == "edge-2");
   const Fault& crash = scenario.faults[0];
   CHECK(crash.kind == FaultKind::crash);
   CHECK(crash.node == "leader");
@@ -305,7 +316,7 @@ TEST_CASE("scenario_to_json writes every field explicitly", "[sim][scenario]") {
   CHECK(json.at("expect").size() == 6);
   CHECK(json.at("network").at("latency").at("distribution") == "constant");
   CHECK(json.at("workload").at("popularity").at("distribution") == "zipf");
-  CHECK(json.at("nemesis").size() == 13);
+  CHECK(json.at("nemesis").size() == 14);
   CHECK(json.at("expect").at("final_leader").is_null());
   CHECK(json.at("faults").is_array());
 }
@@ -524,12 +535,13 @@ TEST_CASE("Malformed scenarios name the offending field", "[sim][scenario]") {
       {R"({"faults": ["crash"]})", "faults[0]", "expected an object, got a string"},
       {R"({"faults": [{"kind": "heal"}, {"at_ms": 5}]})", "faults[1].kind",
        "missing; every fault needs one of crash, restart, pause, resume, partition, isolate, cut, heal, degrade, "
-       "restore, clock, forge"},
+       "restore, clock, forge, slow, recover"},
       {R"({"faults": [{"kind": "explode"}]})", "faults[0].kind",
        R"(expected one of crash, restart, pause, resume, partition, isolate, cut, heal, degrade, restore, clock, )"
-       R"(forge; got "explode")"},
+       R"(forge, slow, recover; got "explode")"},
       {R"({"faults": [{"kind": "heal", "target": "edge-1"}]})", "faults[0].target",
-       "unknown key; expected one of: at_ms, kind, node, from, to, groups, link, offset_ms, drift_ppm, as, message"},
+       "unknown key; expected one of: at_ms, kind, node, from, to, groups, link, offset_ms, drift_ppm, as, message, "
+       "factor"},
       {R"({"faults": [{"kind": "heal"}, {"kind": "heal"}, {"at_ms": "5", "kind": "heal"}]})", "faults[2].at_ms",
        "expected an integer, got a string"},
       {R"({"faults": [{"at_ms": -1, "kind": "heal"}]})", "faults[0].at_ms", "must be at least 0, got -1"},
@@ -564,6 +576,12 @@ TEST_CASE("Malformed scenarios name the offending field", "[sim][scenario]") {
       {R"({"faults": [{"kind": "restore", "to": "edge-1"}]})", "faults[0].from",
        "missing; fault kind restore needs from with to"},
       {R"({"faults": [{"kind": "degrade"}]})", "faults[0].link", "missing; fault kind degrade needs link"},
+      {R"({"faults": [{"kind": "slow", "node": "edge-1"}]})", "faults[0].factor",
+       "missing; fault kind slow needs how many times slower the host runs"},
+      {R"({"faults": [{"kind": "slow", "node": "edge-1", "factor": 0}]})", "faults[0].factor",
+       "must be at least 1, got 0"},
+      {R"({"faults": [{"kind": "recover", "node": "edge-1", "factor": 2}]})", "faults[0].factor",
+       "not used by fault kind recover"},
       {R"({"faults": [{"kind": "partition"}]})", "faults[0].groups", "missing; fault kind partition needs groups"},
       {R"({"faults": [{"kind": "forge", "node": "edge-1", "message": "inventory"}]})", "faults[0].as",
        "missing; fault kind forge needs the host the message claims to come from"},
@@ -632,10 +650,11 @@ TEST_CASE("Malformed scenarios name the offending field", "[sim][scenario]") {
       {R"({"nemesis": {"enable": true}})", "nemesis.enable",
        "unknown key; expected one of: enabled, start_ms, stop_ms, interval_ms, fault_duration_ms, "
        "crash_probability, pause_probability, partition_probability, isolate_probability, cut_probability, "
-       "degrade_probability, clock_probability, include_canonical"},
+       "degrade_probability, clock_probability, slow_probability, include_canonical"},
       {R"({"nemesis": {"interval_ms": 0}})", "nemesis.interval_ms", "must be at least 1, got 0"},
       {R"({"nemesis": {"fault_duration_ms": 0}})", "nemesis.fault_duration_ms", "must be at least 1, got 0"},
       {R"({"nemesis": {"clock_probability": 1.01}})", "nemesis.clock_probability", "must be at most 1, got 1.01"},
+      {R"({"nemesis": {"slow_probability": -0.1}})", "nemesis.slow_probability", "must be at least 0, got -0.1"},
       {R"({"nemesis": {"crash_probability": "high"}})", "nemesis.crash_probability",
        "expected a number, got a string"},
       {R"({"nemesis": {"start_ms": 10, "stop_ms": 5}})", "nemesis.stop_ms", "must be at least start_ms (10), got 5"},
@@ -748,7 +767,7 @@ Fault any_fault(const ClusterOptions& cluster) {
   std::vector<std::string> hosts = host_names(cluster);
   Fault fault;
   fault.at_ms = any_int(0, 100000);
-  fault.kind = static_cast<FaultKind>(any_int(0, 11));
+  fault.kind = static_cast<FaultKind>(any_int(0, static_cast<std::int64_t>(last_fault_kind)));
   auto any_host = [&] { return hosts[static_cast<std::size_t>(any_int(0, static_cast<std::int64_t>(hosts.size()) - 1))]; };
   auto two_hosts = [&] {
     fault.from = any_host();
@@ -759,7 +778,12 @@ Fault any_fault(const ClusterOptions& cluster) {
     case FaultKind::restart:
     case FaultKind::pause:
     case FaultKind::resume:
-    case FaultKind::isolate: fault.node = any_int(0, 4) == 0 ? "leader" : any_host(); break;
+    case FaultKind::isolate:
+    case FaultKind::recover: fault.node = any_int(0, 4) == 0 ? "leader" : any_host(); break;
+    case FaultKind::slow:
+      fault.node = any_int(0, 4) == 0 ? "leader" : any_host();
+      fault.factor = any_int(1, max_slow_factor);
+      break;
     case FaultKind::partition: {
       std::vector<std::string> shuffled = hosts;
       for (std::size_t i = shuffled.size(); i > 1; --i) {
@@ -872,6 +896,7 @@ Scenario any_scenario() {
   nemesis.cut_probability = any_double(0.0, 1.0);
   nemesis.degrade_probability = any_double(0.0, 1.0);
   nemesis.clock_probability = any_double(0.0, 1.0);
+  nemesis.slow_probability = any_double(0.0, 1.0);
   nemesis.include_canonical = *rc::gen::arbitrary<bool>();
 
   scenario.checks.leader_overlap_limit_ms = any_int(1, 100000);

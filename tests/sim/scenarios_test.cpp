@@ -152,6 +152,33 @@ TEST_CASE("leader_crash: hedging and passive health keep the tail within twice t
   CHECK_FALSE(run_scenario(scenario, RunOptions{}).passed());
 }
 
+TEST_CASE("slow_edge: clients route around the slow edge, and take it back once it recovers", "[sim][scenarios]") {
+  TracedRun run = run_traced("slow_edge");
+  INFO(violations_text(run.report));
+  REQUIRE(run.report.passed());  // Including max_fault_p99_ratio: the tail stays within twice the steady one.
+  // The slow edge is a gray failure, not a dead one: it stays a member and edge-3 leads throughout.
+  CHECK(run.report.leader_changes == 0);
+  // Clients stop sending edge-1 their requests while it is slow, and send it their share again once it has
+  // recovered: count the requests served by edge-1 in the second half of the slow spell and after it.
+  std::uint64_t served_while_slow = 0;
+  std::uint64_t served_after = 0;
+  for (const auto& line : run.lines) {
+    if (line.value("ev", "") != "result" || line.value("served_by", "") != "edge-1") continue;
+    const std::int64_t at_us = line["t_us"].get<std::int64_t>();
+    if (at_us >= 7'500'000 && at_us < 10'000'000) ++served_while_slow;
+    if (at_us >= 11'000'000 && at_us < 15'000'000) ++served_after;
+  }
+  CHECK(served_after > 100);
+  CHECK(served_while_slow * 20 < served_after);
+
+  // With neither hedging nor passive health, the clients wait on the slow edge and the tail expectation fails.
+  Scenario scenario = load(scenario_dir / "slow_edge.json");
+  scenario.cluster.client.hedging = false;
+  scenario.cluster.client.passive_health = false;
+  const RunReport without = run_scenario(scenario, RunOptions{});
+  CHECK(violations_text(without).find("times the steady-state") != std::string::npos);
+}
+
 TEST_CASE("partition_heal: the isolated leader leads alone, then all converge on edge-3", "[sim][scenarios]") {
   TracedRun run = run_traced("partition_heal");
   INFO(violations_text(run.report));

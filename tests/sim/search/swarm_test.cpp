@@ -87,8 +87,9 @@ TEST_CASE("swarm: without a workload the nemesis spans the whole run", "[sim][se
 }
 
 TEST_CASE("swarm: a seed's draw stays what it was recorded as", "[sim][search][swarm]") {
-  // Recorded from `sim sweep --swarm` when the drawing still lived in the sweep command; the JSON writer
-  // prints each double so that it reads back exactly, hence the exact comparisons.
+  // Recorded from `sim sweep --swarm`; the JSON writer prints each double so that it reads back exactly,
+  // hence the exact comparisons. Each kind draws after those before it, so a new kind leaves these as
+  // they were.
   const NemesisOptions nemesis = swarm_scenario(base_scenario(), 1).nemesis;
   INFO(scenario_to_json(swarm_scenario(base_scenario(), 1))["nemesis"].dump());
   CHECK(nemesis.fault_duration_ms == 1019);
@@ -99,4 +100,5 @@ TEST_CASE("swarm: a seed's draw stays what it was recorded as", "[sim][search][s
   CHECK(nemesis.cut_probability == 0.0);
   CHECK(nemesis.degrade_probability == 0.232393616288069);
   CHECK(nemesis.clock_probability == 0.0);
+  CHECK(nemesis.slow_probability == 0.23996317017596436);
 }

@@ -537,6 +537,34 @@ TEST_CASE("World: pause holds inputs and resume replays them in order", "[sim][w
   CHECK(fixture.observer.count_containing("100000 host 2 resumed") == 1);
 }
 
+TEST_CASE("World: a slow host handles one event per busy period, first come first served", "[sim][world]") {
+  Fixture fixture(constant_link(1.0));
+  fixture.behavior.on_start = [](TestNode& node) {
+    if (node.env.self() == 2) node.env.start_timer(ms_to_us(7), Timer{TimerKind::heartbeat, 7});
+  };
+  fixture.add(1);
+  fixture.add(2);
+  fixture.world.run_until(0);
+  fixture.world.slow(2, ms_to_us(5));
+  CHECK(fixture.world.is_running(2));
+  fixture.send(1, 2, {1, 2, 3});  // All three arrive at 1 ms.
+  fixture.world.run_until(ms_to_us(30));
+  // The first arrival keeps host 2 busy until 6 ms, the second until 11 ms; the timer came due at 7 ms,
+  // behind the third message, so it waits until 16 ms.
+  CHECK(lines_of_node(fixture.log, 2) == std::vector<std::string>{
+                                             "0 local 0 node 2 start",
+                                             "1000 local 1000 node 2 from 1 heartbeat 1",
+                                             "6000 local 6000 node 2 from 1 heartbeat 2",
+                                             "11000 local 11000 node 2 from 1 heartbeat 3",
+                                             "16000 local 16000 node 2 timer 7",
+                                         });
+  // Made fast again, it handles the next message when it arrives.
+  fixture.world.slow(2, 0);
+  fixture.send(1, 2, {4});
+  fixture.world.run_until(ms_to_us(40));
+  CHECK(lines_of_node(fixture.log, 2).back() == "31000 local 31000 node 2 from 1 heartbeat 4");
+}
+
 TEST_CASE("World: crashing a paused host discards what it held", "[sim][world]") {
   Fixture fixture(constant_link(1.0));
   fixture.add(1);
