@@ -1,3 +1,6 @@
+// tidy: long file: one Run wires the world, the nodes, the workload, the fault timeline, the nemesis, the
+// checkers and the trace; each part is a small member of it, and they share its state.
+
 #include "sim/cluster.h"
 
 #include <algorithm>
@@ -69,6 +72,8 @@ class Run final : public WorldObserver {
   void nemesis_tick();
   std::optional<NodeId> current_leader() const;
   NodeId id_of(const std::string& name) const;
+  // The host ids of a partition's or hold's groups.
+  std::vector<std::vector<NodeId>> group_ids(const Fault& fault) const;
   const std::string& name(NodeId id) const { return world_.name(id); }
   // Names message fields' node ids in trace lines (a lambda, not a std::function: it is called per field of
   // every traced message).
@@ -373,15 +378,7 @@ void Run::apply(Fault fault) {
     case FaultKind::restart: world_.restart(id_of(fault.node)); break;
     case FaultKind::pause: world_.pause(id_of(fault.node)); break;
     case FaultKind::resume: world_.resume(id_of(fault.node)); break;
-    case FaultKind::partition: {
-      std::vector<std::vector<NodeId>> groups;
-      for (const auto& group : fault.groups) {
-        groups.emplace_back();
-        for (const std::string& member : group) groups.back().push_back(id_of(member));
-      }
-      world_.partition(groups);
-      break;
-    }
+    case FaultKind::partition: world_.partition(group_ids(fault)); break;
     case FaultKind::isolate: world_.isolate(id_of(fault.node)); break;
     case FaultKind::cut: world_.cut(id_of(fault.from), id_of(fault.to)); break;
     case FaultKind::heal: world_.heal(); break;
@@ -402,13 +399,19 @@ void Run::apply(Fault fault) {
     case FaultKind::forge: forge(fault); break;
     case FaultKind::slow: world_.slow(id_of(fault.node), fault.factor * healthy_event_cost_us); break;
     case FaultKind::recover: world_.slow(id_of(fault.node), 0); break;
+    case FaultKind::hold:
+      if (has_link) world_.hold_link(id_of(fault.from), id_of(fault.to));
+      else world_.hold(group_ids(fault));
+      break;
+    case FaultKind::release: world_.release(fault.shuffled); break;
   }
   Trace::Line line(trace_, now, "fault", fault.node);
   line.field("fault", fault_kind_name(fault.kind));
   if (fault.kind == FaultKind::forge) line.field("as", fault.as).field("message", forged_message_name(fault.message));
   if (fault.kind == FaultKind::slow) line.field("factor", fault.factor);
   if (has_link) line.field("from", fault.from).field("to", fault.to);
-  if (fault.kind == FaultKind::partition) line.json("groups", nlohmann::json(fault.groups).dump());
+  if (!fault.groups.empty()) line.json("groups", nlohmann::json(fault.groups).dump());
+  if (fault.kind == FaultKind::release) line.field("order", fault.shuffled ? "shuffled" : "fifo");
   if (fault.kind == FaultKind::degrade) line.json("link", link_options_to_json(fault.link).dump());
   if (fault.kind == FaultKind::clock) line.field("offset_ms", fault.offset_ms).field("drift_ppm", std::to_string(fault.drift_ppm));
   quiet_since_us_ = std::max(quiet_since_us_, now);
@@ -420,6 +423,15 @@ void Run::apply(Fault fault) {
 // come from `as` and reaches the edge at once, past the network's faults, and the checkers (which judge what
 // real nodes send) never see it leave. It knows what the wire shows: the edge's epoch, which images the edges
 // hold, and the edge's pull requests as they are sent.
+std::vector<std::vector<NodeId>> Run::group_ids(const Fault& fault) const {
+  std::vector<std::vector<NodeId>> groups;
+  for (const auto& group : fault.groups) {
+    groups.emplace_back();
+    for (const std::string& member : group) groups.back().push_back(id_of(member));
+  }
+  return groups;
+}
+
 void Run::forge(const Fault& fault) {
   const NodeId node = id_of(fault.node);
   const NodeId as = id_of(fault.as);

@@ -29,6 +29,7 @@ void Nemesis::tick(TimeUs now, const HostStates& hosts, const std::function<void
       {FaultKind::partition, options_.partition_probability}, {FaultKind::isolate, options_.isolate_probability},
       {FaultKind::cut, options_.cut_probability},           {FaultKind::degrade, options_.degrade_probability},
       {FaultKind::clock, options_.clock_probability},       {FaultKind::slow, options_.slow_probability},
+      {FaultKind::hold, options_.hold_probability},
   };
   for (const auto& [kind, probability] : kinds) {
     if (!random_.chance(probability)) continue;
@@ -45,11 +46,27 @@ void Nemesis::undone(const NemesisFault& chosen) {
     case FaultKind::cut: network_fault_ = false; break;
     case FaultKind::degrade: degraded_ = false; break;
     case FaultKind::slow: std::erase(slowed_, chosen.target); break;
+    case FaultKind::hold: holding_ = false; break;
     default: EC_ASSERT(false, "only a fault with an undo is undone");
   }
 }
 
 NodeId Nemesis::pick(const std::vector<NodeId>& from) { return from[random_.below(from.size())]; }
+
+std::vector<std::vector<std::string>> Nemesis::two_sides(const HostStates& hosts) {
+  // Each edge and the canonical falls on one of two random sides, and the clients stay with everyone's
+  // first side so the workload keeps reaching some edges.
+  std::vector<std::string> sides[2];
+  for (NodeId edge : layout_.edges) sides[random_.below(2)].push_back(hosts.name(edge));
+  if (sides[0].empty() || sides[1].empty()) {
+    const std::string& moved = hosts.name(pick(layout_.edges));
+    for (auto& side : sides) std::erase(side, moved);
+    (sides[0].empty() ? sides[0] : sides[1]).push_back(moved);
+  }
+  sides[random_.below(2)].push_back(hosts.name(layout_.canonical));
+  for (NodeId client : layout_.clients) sides[0].push_back(hosts.name(client));
+  return {sides[0], sides[1]};
+}
 
 std::optional<NemesisFault> Nemesis::choose(FaultKind kind, TimeUs now, const HostStates& hosts) {
   NemesisFault chosen;
@@ -76,18 +93,7 @@ std::optional<NemesisFault> Nemesis::choose(FaultKind kind, TimeUs now, const Ho
     case FaultKind::cut: {
       if (network_fault_ || layout_.edges.size() < 2) return std::nullopt;
       if (kind == FaultKind::partition) {
-        // Two random sides; each edge and the canonical falls on one, and the clients stay with everyone's
-        // first side so the workload keeps reaching some edges.
-        std::vector<std::string> sides[2];
-        for (NodeId edge : layout_.edges) sides[random_.below(2)].push_back(hosts.name(edge));
-        if (sides[0].empty() || sides[1].empty()) {
-          const std::string& moved = hosts.name(pick(layout_.edges));
-          for (auto& side : sides) std::erase(side, moved);
-          (sides[0].empty() ? sides[0] : sides[1]).push_back(moved);
-        }
-        sides[random_.below(2)].push_back(hosts.name(layout_.canonical));
-        for (NodeId client : layout_.clients) sides[0].push_back(hosts.name(client));
-        fault.groups = {sides[0], sides[1]};
+        fault.groups = two_sides(hosts);
       } else if (kind == FaultKind::isolate) {
         fault.node = hosts.name(pick(layout_.edges));
       } else {
@@ -130,12 +136,31 @@ std::optional<NemesisFault> Nemesis::choose(FaultKind kind, TimeUs now, const Ho
       chosen.undo = host_fault(0, FaultKind::recover, fault.node);
       return chosen;
     }
+    case FaultKind::hold: {
+      if (holding_ || layout_.edges.size() < 2) return std::nullopt;
+      // Half the time the edges split in two sides, as for a partition; otherwise one link between edges.
+      if (random_.chance(0.5)) {
+        fault.groups = two_sides(hosts);
+      } else {
+        NodeId from = pick(layout_.edges);
+        NodeId to = from;
+        while (to == from) to = pick(layout_.edges);
+        fault.from = hosts.name(from);
+        fault.to = hosts.name(to);
+      }
+      holding_ = true;
+      Fault& release = chosen.undo.emplace();
+      release.kind = FaultKind::release;
+      release.shuffled = random_.chance(0.5);
+      return chosen;
+    }
     case FaultKind::restart:
     case FaultKind::resume:
     case FaultKind::heal:
     case FaultKind::restore:
     case FaultKind::forge:
-    case FaultKind::recover: break;
+    case FaultKind::recover:
+    case FaultKind::release: break;
   }
   EC_ASSERT(false, "the nemesis draws only faults, never their undo, and never forges");
   return std::nullopt;

@@ -23,7 +23,8 @@ namespace edgecache::sim {
 // A fault the nemesis chose, with the fault that undoes it, if any, and when that is due.
 struct NemesisFault {
   Fault fault;
-  // Restart, resume, heal, restore or recover; none for a clock jump, which the nemesis never undoes. Like the fault,
+  // Restart, resume, heal, restore, recover or release; none for a clock jump, which the nemesis never
+  // undoes. Like the fault,
   // its at_ms is left for the run to stamp with the time it fires.
   std::optional<Fault> undo;
   TimeUs undo_at_us = 0;
@@ -55,6 +56,8 @@ class Nemesis {
  private:
   std::optional<NemesisFault> choose(FaultKind kind, TimeUs now, const HostStates& hosts);
   NodeId pick(const std::vector<NodeId>& from);
+  // Splits the cluster in two non-empty sides of edges, the canonical on either, the clients on the first.
+  std::vector<std::vector<std::string>> two_sides(const HostStates& hosts);
 
   NemesisOptions options_;
   LinkOptions network_;
@@ -64,6 +67,7 @@ class Nemesis {
   bool network_fault_ = false;   // A partition, isolation or cut awaiting heal.
   bool degraded_ = false;        // The links degraded, awaiting restore.
   std::vector<NodeId> slowed_;   // Slowed by the nemesis, awaiting recover.
+  bool holding_ = false;         // Messages held, awaiting release.
 };
 
 }  // namespace edgecache::sim

@@ -47,6 +47,7 @@ std::string fault_text(const Fault& fault) {
   if (!fault.from.empty()) text += " " + fault.from + "->" + fault.to;
   if (fault.kind == FaultKind::forge) text += std::string(" ") + forged_message_name(fault.message) + " as " + fault.as;
   if (fault.kind == FaultKind::slow) text += " x" + std::to_string(fault.factor);
+  if (fault.kind == FaultKind::release) text += fault.shuffled ? " shuffled" : " fifo";
   if (!fault.groups.empty()) {
     text += " ";
     for (std::size_t g = 0; g < fault.groups.size(); ++g) {

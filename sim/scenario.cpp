@@ -61,7 +61,7 @@ constexpr std::array<EnumName<Popularity>, 2> popularity_names{{
     {"uniform", Popularity::uniform},
     {"zipf", Popularity::zipf},
 }};
-constexpr std::array<EnumName<FaultKind>, 14> fault_kind_names{{
+constexpr std::array<EnumName<FaultKind>, 16> fault_kind_names{{
     {"crash", FaultKind::crash},
     {"restart", FaultKind::restart},
     {"pause", FaultKind::pause},
@@ -76,6 +76,8 @@ constexpr std::array<EnumName<FaultKind>, 14> fault_kind_names{{
     {"forge", FaultKind::forge},
     {"slow", FaultKind::slow},
     {"recover", FaultKind::recover},
+    {"hold", FaultKind::hold},
+    {"release", FaultKind::release},
 }};
 constexpr std::array<EnumName<ForgedMessage>, 4> forged_message_names{{
     {"coordinator_max_epoch", ForgedMessage::coordinator_max_epoch},
@@ -356,6 +358,8 @@ struct FaultFields {
   bool clock = false;  // offset_ms and drift_ppm.
   bool forge = false;  // as and message.
   bool slow = false;   // factor.
+  bool hold = false;   // groups, or from and to; exactly one of the two.
+  bool release = false;  // order.
 };
 
 FaultFields fault_fields(FaultKind kind) {
@@ -374,6 +378,8 @@ FaultFields fault_fields(FaultKind kind) {
     case FaultKind::forge: return FaultFields{.node = true, .forge = true};
     case FaultKind::slow: return FaultFields{.node = true, .slow = true};
     case FaultKind::recover: return FaultFields{.node = true};
+    case FaultKind::hold: return FaultFields{.hold = true};
+    case FaultKind::release: return FaultFields{.release = true};
   }
   return FaultFields{};
 }
@@ -381,8 +387,9 @@ FaultFields fault_fields(FaultKind kind) {
 bool fault_takes(const FaultFields& fields, std::string_view key) {
   if (key == "at_ms" || key == "kind") return true;
   if (key == "node") return fields.node;
-  if (key == "from" || key == "to") return fields.from_to;
-  if (key == "groups") return fields.groups;
+  if (key == "from" || key == "to") return fields.from_to || fields.hold;
+  if (key == "groups") return fields.groups || fields.hold;
+  if (key == "order") return fields.release;
   if (key == "link") return fields.link;
   if (key == "offset_ms" || key == "drift_ppm") return fields.clock;
   if (key == "as" || key == "message") return fields.forge;
@@ -412,10 +419,40 @@ void read_groups(const Json& value, const std::string& path, const ClusterOption
   }
 }
 
+// A hold names either groups or one directed link.
+void read_hold_target(const ObjectReader& object, const ClusterOptions& cluster, Fault& fault) {
+  const Json* groups = object.find("groups");
+  const Json* from = object.find("from");
+  const Json* to = object.find("to");
+  if ((groups == nullptr) == (from == nullptr && to == nullptr)) {
+    fail_field(object.path("groups"), "fault kind hold needs either groups or from and to, not both");
+  }
+  if (groups != nullptr) {
+    read_groups(*groups, object.path("groups"), cluster, fault.groups);
+    return;
+  }
+  if (from == nullptr || to == nullptr) {
+    fail_field(object.path(from == nullptr ? "from" : "to"), "missing; fault kind hold needs from and to");
+  }
+  fault.from = expect_host(*from, object.path("from"), cluster, false);
+  fault.to = expect_host(*to, object.path("to"), cluster, false);
+  if (fault.from == fault.to) fail_field(object.path("to"), "must differ from from (" + fault.from + ")");
+}
+
+void read_release_order(const ObjectReader& object, Fault& fault) {
+  const Json* order = object.find("order");
+  if (order == nullptr) return;
+  const std::string name = expect_string(*order, object.path("order"));
+  if (name != "fifo" && name != "shuffled") {
+    fail_field(object.path("order"), "expected one of fifo, shuffled; got \"" + name + "\"");
+  }
+  fault.shuffled = name == "shuffled";
+}
+
 Fault read_fault(const Json& value, const std::string& path, const Scenario& scenario) {
   const ObjectReader object(value, path,
                             {"at_ms", "kind", "node", "from", "to", "groups", "link", "offset_ms", "drift_ppm", "as",
-                             "message", "factor"});
+                             "message", "factor", "order"});
   Fault fault;
   const Json* kind = object.find("kind");
   if (kind == nullptr) fail_field(object.path("kind"), "missing; every fault needs one of " + enum_choices(fault_kind_names));
@@ -487,6 +524,8 @@ Fault read_fault(const Json& value, const std::string& path, const Scenario& sce
     }
     fault.message = expect_enum(*message, object.path("message"), forged_message_names);
   }
+  if (fields.hold) read_hold_target(object, cluster, fault);
+  if (fields.release) read_release_order(object, fault);
   if (fields.slow) {
     if (object.find("factor") == nullptr) {
       fail_field(object.path("factor"), "missing; fault kind slow needs how many times slower the host runs");
@@ -512,7 +551,7 @@ void read_nemesis(const Json& value, const std::string& path, NemesisOptions& ne
                             {"enabled", "start_ms", "stop_ms", "interval_ms", "fault_duration_ms",
                              "crash_probability", "pause_probability", "partition_probability",
                              "isolate_probability", "cut_probability", "degrade_probability", "clock_probability",
-                             "slow_probability", "include_canonical"});
+                             "slow_probability", "hold_probability", "include_canonical"});
   object.read("enabled", nemesis.enabled);
   object.read("start_ms", nemesis.start_ms, 0, max_time_ms);
   object.read("stop_ms", nemesis.stop_ms, 0, max_time_ms);
@@ -526,6 +565,7 @@ void read_nemesis(const Json& value, const std::string& path, NemesisOptions& ne
   object.read("degrade_probability", nemesis.degrade_probability, probability_bounds);
   object.read("clock_probability", nemesis.clock_probability, probability_bounds);
   object.read("slow_probability", nemesis.slow_probability, probability_bounds);
+  object.read("hold_probability", nemesis.hold_probability, probability_bounds);
   object.read("include_canonical", nemesis.include_canonical);
   if (nemesis.stop_ms < nemesis.start_ms) {
     fail_field(object.path("stop_ms"), "must be at least start_ms (" + std::to_string(nemesis.start_ms) + "), got " +
@@ -631,6 +671,15 @@ nlohmann::json fault_to_json(const Fault& fault) {
     result["message"] = forged_message_name(fault.message);
   }
   if (fields.slow) result["factor"] = fault.factor;
+  if (fields.hold) {
+    if (!fault.groups.empty()) {
+      result["groups"] = fault.groups;
+    } else {
+      result["from"] = fault.from;
+      result["to"] = fault.to;
+    }
+  }
+  if (fields.release) result["order"] = fault.shuffled ? "shuffled" : "fifo";
   return result;
 }
 
@@ -755,6 +804,7 @@ nlohmann::json scenario_to_json(const Scenario& scenario) {
   nemesis_json["degrade_probability"] = nemesis.degrade_probability;
   nemesis_json["clock_probability"] = nemesis.clock_probability;
   nemesis_json["slow_probability"] = nemesis.slow_probability;
+  nemesis_json["hold_probability"] = nemesis.hold_probability;
   nemesis_json["include_canonical"] = nemesis.include_canonical;
 
   nlohmann::json& checks = result["checks"];

@@ -34,10 +34,12 @@ enum class FaultKind : std::uint8_t {
   forge,     // node, as, message: an outsider sends the edge `node` a crafted message claiming to come from `as`.
   slow,      // node, factor: the host handles each event as if it took factor * healthy_event_cost_us.
   recover,   // node: the host is as fast as the others again.
+  hold,      // groups, or from and to: messages between the groups (or on the link) are kept, not delivered.
+  release,   // order: every hold ends and what was kept is delivered now, in send order or shuffled.
 };
 const char* fault_kind_name(FaultKind kind);
 // The highest FaultKind, for code that walks them all.
-constexpr FaultKind last_fault_kind = FaultKind::recover;
+constexpr FaultKind last_fault_kind = FaultKind::release;
 
 // What one event (a message, a timer, an input) is taken to cost a healthy host. The simulator runs a
 // healthy host's work in no time, since this is far below a network hop; a slow host (fault kind slow)
@@ -68,6 +70,7 @@ struct Fault {
   std::string as;  // A host name: who a forged message claims to come from.
   ForgedMessage message = ForgedMessage::coordinator_max_epoch;
   std::int64_t factor = 1;  // slow: how many times healthy_event_cost_us each event takes.
+  bool shuffled = false;    // release: deliver in a random order rather than in send order.
 
   friend bool operator==(const Fault&, const Fault&) = default;
 };
@@ -93,6 +96,7 @@ struct NemesisOptions {
   double degrade_probability = 0.0;
   double clock_probability = 0.0;
   double slow_probability = 0.0;   // An edge (or the canonical, with include_canonical) turns slow, then recovers.
+  double hold_probability = 0.0;   // Messages across a two-sided split are held, then released.
   bool include_canonical = false;  // Whether the canonical may be crashed, paused or slowed too.
 
   friend bool operator==(const NemesisOptions&, const NemesisOptions&) = default;

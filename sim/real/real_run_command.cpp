@@ -85,6 +85,9 @@ std::optional<std::string> unsupported_reason(FaultKind kind) {
     case FaultKind::slow:
     case FaultKind::recover:
       return "slowing a daemon down (a CPU quota or a SIGSTOP/SIGCONT duty cycle) is not implemented for real runs";
+    case FaultKind::hold:
+    case FaultKind::release:
+      return "holding messages needs a queueing rule per link (iptables NFQUEUE), which real runs do not have";
     default: return std::nullopt;
   }
 }

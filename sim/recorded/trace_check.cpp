@@ -429,7 +429,9 @@ void TraceRun::controller_event(const NodeTraceEvent& event) {
     case FaultKind::clock:
     case FaultKind::forge:
     case FaultKind::slow:
-    case FaultKind::recover: break;
+    case FaultKind::recover:
+    case FaultKind::hold:
+    case FaultKind::release: break;
   }
   quiet_since_us_ = std::max(quiet_since_us_, now_);
   result_.report.latency.on_fault(now_, result_.report.faults.size());

@@ -304,7 +304,8 @@ void add_fault(Scenario& scenario, Fault fault, const std::string& where, std::v
 std::optional<FaultKind> fault_kind_named(const std::string& name) {
   for (FaultKind kind : {FaultKind::crash, FaultKind::restart, FaultKind::pause, FaultKind::resume, FaultKind::partition,
                          FaultKind::isolate, FaultKind::cut, FaultKind::heal, FaultKind::degrade, FaultKind::restore,
-                         FaultKind::clock, FaultKind::forge, FaultKind::slow, FaultKind::recover}) {
+                         FaultKind::clock, FaultKind::forge, FaultKind::slow, FaultKind::recover,
+                         FaultKind::hold, FaultKind::release}) {
     if (name == fault_kind_name(kind)) return kind;
   }
   return std::nullopt;

@@ -47,6 +47,7 @@ Scenario swarm_scenario(const Scenario& base, std::uint64_t seed) {
   nemesis.degrade_probability = draw();
   nemesis.clock_probability = draw();
   nemesis.slow_probability = draw();
+  nemesis.hold_probability = draw();
   return scenario;
 }
 

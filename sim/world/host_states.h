@@ -22,7 +22,7 @@ class HostStates {
   virtual bool is_running(NodeId id) const = 0;
 
   // Returns whether a message sent now from `from` to `to` would not be cut by a partition, isolation or
-  // one-way cut. It ignores loss and whether either host is up.
+  // one-way cut, nor held by a hold. It ignores loss and whether either host is up.
   virtual bool link_open(NodeId from, NodeId to) const = 0;
 };
 

@@ -39,6 +39,7 @@ enum class StreamTag : std::uint64_t {
   nemesis = 4,
   // 5 was the synthetic catalog's, which now has a seed of its own (CatalogOptions::seed).
   swarm = 6,     // The fault mix `sim sweep --swarm` draws for each seed.
+  release = 7,   // The order in which a shuffled release delivers held messages.
 };
 
 }  // namespace edgecache::sim

@@ -80,6 +80,7 @@ struct World::Impl {
     Rng rng;                // Valid iff has_rng; seeded on first send so new hosts never shift old links.
     bool has_rng = false;
     bool cut = false;       // Set by cut(), cleared by heal().
+    bool held = false;      // Set by hold_link(), cleared by release().
     std::unique_ptr<LinkModel> override_model;  // Set by degrade() and restore(); null follows all_links.
   };
 
@@ -99,6 +100,7 @@ struct World::Impl {
     std::uint32_t incarnation = 0;
     bool isolated = false;
     std::uint32_t partition_group = 0;  // 0 is the implicit group of hosts a partition does not list.
+    std::uint32_t hold_group = 0;       // The same, for hold().
     std::vector<QueueEntry> backlog;    // Events held while paused, in the order they came due.
     std::vector<Link> outgoing;         // Indexed by destination host index; grown on demand.
     // The env is declared before the node so the node, which may use it until its last breath, dies first.
@@ -185,6 +187,12 @@ struct World::Impl {
 
   const LinkModel& link_model(const Link& link) const {
     return link.override_model ? *link.override_model : all_links;
+  }
+
+  bool held(const Host& from, const Host& to) const {
+    if (!any_hold) return false;
+    if (hold_groups_active && from.hold_group != to.hold_group) return true;
+    return to.index < from.outgoing.size() && from.outgoing[to.index].held;
   }
 
   bool blocked(const Host& from, const Host& to) const {
@@ -405,6 +413,10 @@ struct World::Impl {
       drop(entry.slot, DropReason::partitioned);
       return true;
     }
+    if (!pending.arrived && held(*hosts[pending.from_index], to)) {
+      held_deliveries.push_back(entry);
+      return false;
+    }
     if (to.paused) {
       pending.arrived = true;
       to.backlog.push_back(entry);
@@ -478,6 +490,9 @@ struct World::Impl {
   // True while any partition, isolation or cut may be in force, so the common fault-free send skips the
   // blocking checks entirely.
   bool any_blocking = false;
+  bool hold_groups_active = false;
+  bool any_hold = false;             // True while hold() or hold_link() may be in force.
+  std::vector<QueueEntry> held_deliveries;  // Kept by a hold, in the order they came due.
   std::vector<WorldObserver*> observers;
   std::uint64_t messages_sent = 0;
   std::uint64_t observed_message_id = 0;  // See World::observed_message_id().
@@ -623,6 +638,54 @@ void World::heal() {
   impl_->any_blocking = false;
 }
 
+void World::hold(const std::vector<std::vector<NodeId>>& groups) {
+  for (const auto& host : impl_->hosts) host->hold_group = 0;
+  std::uint32_t group_number = 0;
+  for (const std::vector<NodeId>& group : groups) {
+    ++group_number;
+    for (const NodeId id : group) {
+      Impl::Host& host = impl_->require_host(id);
+      EC_ASSERT(host.hold_group == 0 || host.hold_group == group_number, "a host is in two groups");
+      host.hold_group = group_number;
+    }
+  }
+  impl_->hold_groups_active = true;
+  impl_->any_hold = true;
+}
+
+void World::hold_link(NodeId from, NodeId to) {
+  Impl::Host& source = impl_->require_host(from);
+  const Impl::Host& destination = impl_->require_host(to);
+  impl_->outgoing_link(source, destination.index).held = true;
+  impl_->any_hold = true;
+}
+
+void World::release(bool shuffled) {
+  for (const auto& host : impl_->hosts) {
+    host->hold_group = 0;
+    for (Impl::Link& link : host->outgoing) link.held = false;
+  }
+  impl_->hold_groups_active = false;
+  impl_->any_hold = false;
+  std::vector<QueueEntry> kept = std::move(impl_->held_deliveries);
+  impl_->held_deliveries.clear();
+  // Send order is message order; the two copies of a duplicated message share a number and keep the order
+  // they came due in.
+  std::stable_sort(kept.begin(), kept.end(), [this](const QueueEntry& a, const QueueEntry& b) {
+    return impl_->deliveries[a.slot].message_id < impl_->deliveries[b.slot].message_id;
+  });
+  if (shuffled && kept.size() > 1) {
+    // A stream of its own, derived from the seed and this release's time, so a release draws nothing from
+    // any link's or host's stream.
+    Rng rng = Rng::stream(seed_, static_cast<std::uint64_t>(StreamTag::release), static_cast<std::uint64_t>(now_));
+    for (std::size_t i = kept.size() - 1; i > 0; --i) std::swap(kept[i], kept[rng.below(i + 1)]);
+  }
+  // Fresh sequence numbers at the same time keep the chosen order.
+  for (const QueueEntry& entry : kept) impl_->queue.push(now_, entry.kind, entry.slot);
+}
+
+std::size_t World::held_count() const { return impl_->held_deliveries.size(); }
+
 void World::degrade(NodeId from, NodeId to, const LinkOptions& link) {
   Impl::Host& source = impl_->require_host(from);
   const Impl::Host& destination = impl_->require_host(to);
@@ -698,7 +761,10 @@ bool World::is_paused(NodeId id) const {
 bool World::link_open(NodeId from, NodeId to) const {
   const Impl::Host* source = impl_->find_host(from);
   const Impl::Host* destination = impl_->find_host(to);
-  return source != nullptr && destination != nullptr && !impl_->blocked(*source, *destination);
+  // A held link delivers nothing for now, so to whoever asks whether two hosts can talk it is as closed as a
+  // cut one.
+  return source != nullptr && destination != nullptr && !impl_->blocked(*source, *destination) &&
+         !impl_->held(*source, *destination);
 }
 
 Node* World::node(NodeId id) {

@@ -52,6 +52,17 @@ class World final : public HostStates {
   void isolate(NodeId id);
   void cut(NodeId from, NodeId to);  // One way.
   void heal();                       // Undoes partition, isolate and cut.
+  // Messages between hosts in different groups (hosts in no group form one more group), or on the one
+  // directed link from -> to, are kept when they arrive instead of being delivered: a link that stalls and
+  // later delivers a burst of stale messages, which a dropping partition never shows. Holds add up until
+  // release().
+  void hold(const std::vector<std::vector<NodeId>>& groups);
+  void hold_link(NodeId from, NodeId to);
+  // Ends every hold and delivers what was kept, now: in send order, or in an order drawn from the seed's
+  // release stream when `shuffled`. A kept message still meets the faults in force at release (a crashed
+  // destination, a partition).
+  void release(bool shuffled);
+  std::size_t held_count() const;
   void degrade(NodeId from, NodeId to, const LinkOptions& link);
   void degrade_all(const LinkOptions& link);
   void restore(NodeId from, NodeId to);
@@ -86,7 +97,7 @@ class World final : public HostStates {
   bool is_up(NodeId id) const;      // Started and not crashed (paused hosts are up).
   bool is_paused(NodeId id) const;
   bool is_running(NodeId id) const override { return is_up(id) && !is_paused(id); }
-  // True if a message sent now from `from` would not be cut (ignores loss, up/down state).
+  // True if a message sent now from `from` would not be cut or held (ignores loss, up/down state).
   bool link_open(NodeId from, NodeId to) const override;
   // The node's current incarnation, or nullptr if down.
   Node* node(NodeId id);

@@ -203,7 +203,10 @@ const char* const full_document = R"({
     {"at_ms": 8500, "kind": "clock", "node": "edge-3", "offset_ms": 1200, "drift_ppm": -250.5},
     {"at_ms": 8600, "kind": "forge", "node": "edge-1", "as": "edge-5", "message": "unrequested_reply"},
     {"at_ms": 8700, "kind": "slow", "node": "edge-2", "factor": 40},
-    {"at_ms": 8800, "kind": "recover", "node": "edge-2"}
+    {"at_ms": 8800, "kind": "recover", "node": "edge-2"},
+    {"at_ms": 8900, "kind": "hold", "groups": [["edge-1"], ["edge-2", "edge-3"]]},
+    {"at_ms": 8950, "kind": "hold", "from": "edge-4", "to": "edge-5"},
+    {"at_ms": 9000, "kind": "release", "order": "shuffled"}
   ],
   "nemesis": {
     "enabled": true,
@@ -257,7 +260,16 @@ TEST_CASE("A complete document sets every field", "[sim][scenario]") {
   CHECK(scenario.expect.min_success_ratio == 0.95);
   CHECK(scenario.expect.min_evictions == 0U);
 
-  REQUIRE(scenario.faults.size() == 16);
+  REQUIRE(scenario.faults.size() == 19);
+  const auto hold = std::find_if(scenario.faults.begin(), scenario.faults.end(),
+                                 [](const Fault& fault) { return fault.kind == FaultKind::hold; });
+  REQUIRE(hold + 1 < scenario.faults.end());
+  CHECK(hold->groups.size() == 2);
+  CHECK((hold + 1)->from == "edge-4");
+  const auto release = std::find_if(scenario.faults.begin(), scenario.faults.end(),
+                                    [](const Fault& fault) { return fault.kind == FaultKind::release; });
+  REQUIRE(release != scenario.faults.end());
+  CHECK(release->shuffled);
   const auto slow = std::find_if(scenario.faults.begin(), scenario.faults.end(),
                                  [](const Fault& fault) { return fault.kind == FaultKind::slow; });
   REQUIRE(slow != scenario.faults.end());
@@ -316,7 +328,7 @@ TEST_CASE("scenario_to_json writes every field explicitly", "[sim][scenario]") {
   CHECK(json.at("expect").size() == 6);
   CHECK(json.at("network").at("latency").at("distribution") == "constant");
   CHECK(json.at("workload").at("popularity").at("distribution") == "zipf");
-  CHECK(json.at("nemesis").size() == 14);
+  CHECK(json.at("nemesis").size() == 15);
   CHECK(json.at("expect").at("final_leader").is_null());
   CHECK(json.at("faults").is_array());
 }
@@ -535,13 +547,13 @@ TEST_CASE("Malformed scenarios name the offending field", "[sim][scenario]") {
       {R"({"faults": ["crash"]})", "faults[0]", "expected an object, got a string"},
       {R"({"faults": [{"kind": "heal"}, {"at_ms": 5}]})", "faults[1].kind",
        "missing; every fault needs one of crash, restart, pause, resume, partition, isolate, cut, heal, degrade, "
-       "restore, clock, forge, slow, recover"},
+       "restore, clock, forge, slow, recover, hold, release"},
       {R"({"faults": [{"kind": "explode"}]})", "faults[0].kind",
        R"(expected one of crash, restart, pause, resume, partition, isolate, cut, heal, degrade, restore, clock, )"
-       R"(forge, slow, recover; got "explode")"},
+       R"(forge, slow, recover, hold, release; got "explode")"},
       {R"({"faults": [{"kind": "heal", "target": "edge-1"}]})", "faults[0].target",
        "unknown key; expected one of: at_ms, kind, node, from, to, groups, link, offset_ms, drift_ppm, as, message, "
-       "factor"},
+       "factor, order"},
       {R"({"faults": [{"kind": "heal"}, {"kind": "heal"}, {"at_ms": "5", "kind": "heal"}]})", "faults[2].at_ms",
        "expected an integer, got a string"},
       {R"({"faults": [{"at_ms": -1, "kind": "heal"}]})", "faults[0].at_ms", "must be at least 0, got -1"},
@@ -582,6 +594,13 @@ TEST_CASE("Malformed scenarios name the offending field", "[sim][scenario]") {
        "must be at least 1, got 0"},
       {R"({"faults": [{"kind": "recover", "node": "edge-1", "factor": 2}]})", "faults[0].factor",
        "not used by fault kind recover"},
+      {R"({"faults": [{"kind": "hold"}]})", "faults[0].groups",
+       "fault kind hold needs either groups or from and to, not both"},
+      {R"({"faults": [{"kind": "hold", "groups": [["edge-1"]], "from": "edge-1", "to": "edge-2"}]})",
+       "faults[0].groups", "fault kind hold needs either groups or from and to, not both"},
+      {R"({"faults": [{"kind": "hold", "from": "edge-1"}]})", "faults[0].to", "missing; fault kind hold needs from and to"},
+      {R"({"faults": [{"kind": "release", "order": "lifo"}]})", "faults[0].order",
+       R"(expected one of fifo, shuffled; got "lifo")"},
       {R"({"faults": [{"kind": "partition"}]})", "faults[0].groups", "missing; fault kind partition needs groups"},
       {R"({"faults": [{"kind": "forge", "node": "edge-1", "message": "inventory"}]})", "faults[0].as",
        "missing; fault kind forge needs the host the message claims to come from"},
@@ -650,7 +669,7 @@ TEST_CASE("Malformed scenarios name the offending field", "[sim][scenario]") {
       {R"({"nemesis": {"enable": true}})", "nemesis.enable",
        "unknown key; expected one of: enabled, start_ms, stop_ms, interval_ms, fault_duration_ms, "
        "crash_probability, pause_probability, partition_probability, isolate_probability, cut_probability, "
-       "degrade_probability, clock_probability, slow_probability, include_canonical"},
+       "degrade_probability, clock_probability, slow_probability, hold_probability, include_canonical"},
       {R"({"nemesis": {"interval_ms": 0}})", "nemesis.interval_ms", "must be at least 1, got 0"},
       {R"({"nemesis": {"fault_duration_ms": 0}})", "nemesis.fault_duration_ms", "must be at least 1, got 0"},
       {R"({"nemesis": {"clock_probability": 1.01}})", "nemesis.clock_probability", "must be at most 1, got 1.01"},
@@ -784,6 +803,13 @@ Fault any_fault(const ClusterOptions& cluster) {
       fault.node = any_int(0, 4) == 0 ? "leader" : any_host();
       fault.factor = any_int(1, max_slow_factor);
       break;
+    case FaultKind::release: fault.shuffled = any_int(0, 1) == 1; break;
+    case FaultKind::hold:
+      if (any_int(0, 1) == 1) {
+        two_hosts();
+        break;
+      }
+      [[fallthrough]];
     case FaultKind::partition: {
       std::vector<std::string> shuffled = hosts;
       for (std::size_t i = shuffled.size(); i > 1; --i) {
@@ -897,6 +923,7 @@ Scenario any_scenario() {
   nemesis.degrade_probability = any_double(0.0, 1.0);
   nemesis.clock_probability = any_double(0.0, 1.0);
   nemesis.slow_probability = any_double(0.0, 1.0);
+  nemesis.hold_probability = any_double(0.0, 1.0);
   nemesis.include_canonical = *rc::gen::arbitrary<bool>();
 
   scenario.checks.leader_overlap_limit_ms = any_int(1, 100000);

@@ -101,4 +101,5 @@ TEST_CASE("swarm: a seed's draw stays what it was recorded as", "[sim][search][s
   CHECK(nemesis.degrade_probability == 0.232393616288069);
   CHECK(nemesis.clock_probability == 0.0);
   CHECK(nemesis.slow_probability == 0.23996317017596436);
+  CHECK(nemesis.hold_probability == 0.11555482203799762);
 }
