@@ -53,6 +53,14 @@ void Nemesis::undone(const NemesisFault& chosen) {
 
 NodeId Nemesis::pick(const std::vector<NodeId>& from) { return from[random_.below(from.size())]; }
 
+void Nemesis::pick_link(const HostStates& hosts, Fault& fault) {
+  const NodeId from = pick(layout_.edges);
+  NodeId to = from;
+  while (to == from) to = pick(layout_.edges);
+  fault.from = hosts.name(from);
+  fault.to = hosts.name(to);
+}
+
 std::vector<std::vector<std::string>> Nemesis::two_sides(const HostStates& hosts) {
   // Each edge and the canonical falls on one of two random sides, and the clients stay with everyone's
   // first side so the workload keeps reaching some edges.
@@ -97,11 +105,7 @@ std::optional<NemesisFault> Nemesis::choose(FaultKind kind, TimeUs now, const Ho
       } else if (kind == FaultKind::isolate) {
         fault.node = hosts.name(pick(layout_.edges));
       } else {
-        NodeId from = pick(layout_.edges);
-        NodeId to = from;
-        while (to == from) to = pick(layout_.edges);
-        fault.from = hosts.name(from);
-        fault.to = hosts.name(to);
+        pick_link(hosts, fault);
       }
       network_fault_ = true;
       chosen.undo.emplace().kind = FaultKind::heal;
@@ -142,11 +146,7 @@ std::optional<NemesisFault> Nemesis::choose(FaultKind kind, TimeUs now, const Ho
       if (random_.chance(0.5)) {
         fault.groups = two_sides(hosts);
       } else {
-        NodeId from = pick(layout_.edges);
-        NodeId to = from;
-        while (to == from) to = pick(layout_.edges);
-        fault.from = hosts.name(from);
-        fault.to = hosts.name(to);
+        pick_link(hosts, fault);
       }
       holding_ = true;
       Fault& release = chosen.undo.emplace();

@@ -56,6 +56,8 @@ class Nemesis {
  private:
   std::optional<NemesisFault> choose(FaultKind kind, TimeUs now, const HostStates& hosts);
   NodeId pick(const std::vector<NodeId>& from);
+  // Sets fault.from and fault.to to two different edges. REQUIRES: at least two edges.
+  void pick_link(const HostStates& hosts, Fault& fault);
   // Splits the cluster in two non-empty sides of edges, the canonical on either, the clients on the first.
   std::vector<std::vector<std::string>> two_sides(const HostStates& hosts);
 

@@ -189,6 +189,21 @@ struct World::Impl {
     return link.override_model ? *link.override_model : all_links;
   }
 
+  // Numbers each host by the group it is listed in (1, 2, ...; 0 for hosts in none) in the field `group_of`:
+  // a partition's groups and a hold's are numbered alike.
+  void number_groups(const std::vector<std::vector<NodeId>>& groups, std::uint32_t Host::*group_of) {
+    for (const auto& host : hosts) (*host).*group_of = 0;
+    std::uint32_t group_number = 0;
+    for (const std::vector<NodeId>& group : groups) {
+      ++group_number;
+      for (const NodeId id : group) {
+        Host& host = require_host(id);
+        EC_ASSERT(host.*group_of == 0 || host.*group_of == group_number, "a host is in two groups");
+        host.*group_of = group_number;
+      }
+    }
+  }
+
   bool held(const Host& from, const Host& to) const {
     if (!any_hold) return false;
     if (hold_groups_active && from.hold_group != to.hold_group) return true;
@@ -602,16 +617,7 @@ void World::slow(NodeId id, TimeUs busy_us_per_event) {
 }
 
 void World::partition(const std::vector<std::vector<NodeId>>& groups) {
-  for (const auto& host : impl_->hosts) host->partition_group = 0;
-  std::uint32_t group_number = 0;
-  for (const std::vector<NodeId>& group : groups) {
-    ++group_number;
-    for (const NodeId id : group) {
-      Impl::Host& host = impl_->require_host(id);
-      EC_ASSERT(host.partition_group == 0 || host.partition_group == group_number, "a host is in two groups");
-      host.partition_group = group_number;
-    }
-  }
+  impl_->number_groups(groups, &Impl::Host::partition_group);
   impl_->partition_active = true;
   impl_->any_blocking = true;
 }
@@ -639,16 +645,7 @@ void World::heal() {
 }
 
 void World::hold(const std::vector<std::vector<NodeId>>& groups) {
-  for (const auto& host : impl_->hosts) host->hold_group = 0;
-  std::uint32_t group_number = 0;
-  for (const std::vector<NodeId>& group : groups) {
-    ++group_number;
-    for (const NodeId id : group) {
-      Impl::Host& host = impl_->require_host(id);
-      EC_ASSERT(host.hold_group == 0 || host.hold_group == group_number, "a host is in two groups");
-      host.hold_group = group_number;
-    }
-  }
+  impl_->number_groups(groups, &Impl::Host::hold_group);
   impl_->hold_groups_active = true;
   impl_->any_hold = true;
 }
