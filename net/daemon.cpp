@@ -42,7 +42,7 @@ struct Runtime {
         signals(context, SIGTERM, SIGINT) {}
 
   const DaemonConfig& config;
-  asio::io_context context;  // Concurrency hint 1: the daemon runs exactly one thread.
+  asio::io_context context;  // Concurrency hint 1: one thread runs it (the disk writer only posts to it).
   Logger logger;
   MessageLog message_log;
   asio::signal_set signals;
@@ -147,10 +147,12 @@ int run_edge(Runtime& runtime) {
   LoggedSink logged_router(router, runtime.message_log);
   env.emplace(runtime.context, runtime.config.id, logged_router);
   LruCache cache(runtime.config.cache_bytes);
-  // The disk copy fills the cache before the edge exists, so the edge starts with what it held before.
+  // The disk copy fills the cache before the edge exists, so the edge starts with what it held before. Its
+  // writer thread posts completions to the io_context; the context outlives it (Runtime), and by the time
+  // the disk cache is destroyed the context has stopped, so no completion runs after it is gone.
   std::optional<DiskCache> disk;
   if (!runtime.config.data_dir.empty()) {
-    disk.emplace(runtime.config.data_dir, runtime.logger);
+    disk.emplace(runtime.config.data_dir, runtime.context, runtime.logger);
     if (auto error = disk->load(cache)) {
       runtime.logger.error("data_dir_unusable", {{"reason", *error}});
       return 1;

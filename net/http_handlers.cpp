@@ -1,5 +1,7 @@
 #include "net/http_handlers.h"
 
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "net/http_routes.h"
@@ -29,6 +31,26 @@ nlohmann::json links_json(const PeerLinks& links) {
           {"security", links.authenticated() ? "authenticated" : "insecure"}};
 }
 
+// The disk cache's part of an edge's /status, or null for an edge without --data-dir.
+nlohmann::json disk_status_json(const DiskCache* disk) {
+  if (disk == nullptr) return nullptr;
+  const DiskCacheStatus status = disk->status();
+  const DiskMirrorCounters& counters = status.counters;
+  return {{"degraded", status.degraded},
+          {"reason", status.degraded_reason},
+          {"pending_writes", status.pending_writes},
+          {"queued_writes", status.queued_writes},
+          {"files", status.files},
+          {"loaded", counters.loaded},
+          {"written", counters.written},
+          {"write_failures", counters.write_failures},
+          {"writes_skipped", counters.writes_skipped},
+          {"removed", counters.removed},
+          {"dropped_corrupt", counters.dropped_corrupt},
+          {"dropped_over_budget", counters.dropped_over_budget},
+          {"degraded_episodes", counters.degraded_episodes}};
+}
+
 // Answers the routes both roles share; returns false if `request` is for none of them.
 bool handle_common(const HttpRequest& request, const HttpHandler::Respond& respond) {
   if (request.method == HttpMethod::other) {
@@ -56,12 +78,13 @@ void EdgeHttpHandler::handle(const HttpRequest& request, Respond respond) {
                            {"cache_items", status.cache_items},
                            {"cache_bytes", status.cache_bytes},
                            {"cache_budget_bytes", status.cache_budget_bytes},
-                           {"links", links_json(links_)}}));
+                           {"links", links_json(links_)},
+                           {"disk", disk_status_json(disk_)}}));
     return;
   }
   if (request.target == "/metrics") {
-    HttpResponse response = text_response(200, prometheus_metrics(edge_.counters(), edge_.status(),
-                                                                   disk_ ? &disk_->body_file_counters() : nullptr) +
+    const std::optional<DiskCacheStatus> disk = disk_ ? std::optional(disk_->status()) : std::nullopt;
+    HttpResponse response = text_response(200, prometheus_metrics(edge_.counters(), edge_.status(), disk ? &*disk : nullptr) +
                                                     peer_link_metrics(links_.counters(), links_.authenticated()));
     response.headers = {{"Content-Type", "text/plain; version=0.0.4"}};
     respond(std::move(response));

@@ -2,7 +2,9 @@
 // What each role answers over HTTP. The edge's image requests go through the edge node itself, as a local
 // client (net/local_clients.h); the canonical answers from its immutable catalog directly.
 //
-// Routes: GET|HEAD /images/{id}, GET /status (JSON), GET /healthz, GET /metrics (Prometheus text).
+// Routes: GET|HEAD /images/{id}, GET /status (JSON), GET /healthz, GET /metrics (Prometheus text). An edge's
+// /status and /metrics include its disk cache's state (degraded or not, writes pending, counters) when it
+// runs with --data-dir; its /status says "disk": null otherwise.
 
 #include "core/canonical.h"
 #include "core/catalog.h"

@@ -136,8 +136,44 @@ std::string peer_link_metrics(const PeerLinkCounters& counters, bool authenticat
   return text;
 }
 
-std::string prometheus_metrics(const EdgeCounters& counters, const EdgeStatus& status,
-                               const BodyFilesCounters* body_files) {
+namespace {
+
+void append_disk_metrics(std::string& text, const DiskCacheStatus& disk) {
+  auto metric = [&](std::string_view name, std::string_view type, std::string_view help, std::uint64_t value) {
+    append_metric(text, name, type, help, value);
+  };
+  const DiskMirrorCounters& counters = disk.counters;
+  metric("disk_degraded", "gauge", "1 while a failed write keeps the disk cache from writing (probes only), else 0.",
+         disk.degraded ? 1 : 0);
+  metric("disk_degraded_no_space", "gauge", "1 while the disk cache is degraded because the disk is full, else 0.",
+         disk.degraded && disk.degraded_reason == storage_error_name(StorageError::no_space) ? 1 : 0);
+  metric("disk_pending_writes", "gauge", "Writes of cached images not yet durable.", disk.pending_writes);
+  metric("disk_queued_writes", "gauge", "Writes the background writer holds, also those of images since evicted.",
+         disk.queued_writes);
+  metric("disk_files", "gauge", "Durable files holding cached images.", disk.files);
+  metric("disk_images_loaded", "gauge", "Images read back from disk at start-up.", counters.loaded);
+  metric("disk_writes_total", "counter", "Image files written durably.", counters.written);
+  metric("disk_write_failures_total", "counter", "Image file writes that failed.", counters.write_failures);
+  metric("disk_writes_skipped_total", "counter",
+         "Cached images not written: degraded, or too many writes waiting.", counters.writes_skipped);
+  metric("disk_files_removed_total", "counter", "Image files removed because their image left the cache.",
+         counters.removed);
+  metric("disk_files_dropped_corrupt_total", "counter", "Files removed at start-up for a bad name, size or checksum.",
+         counters.dropped_corrupt);
+  metric("disk_files_dropped_over_budget_total", "counter", "Files removed at start-up because the budget had shrunk.",
+         counters.dropped_over_budget);
+  metric("disk_degraded_episodes_total", "counter", "Times the disk cache went from healthy to degraded.",
+         counters.degraded_episodes);
+  metric("body_file_responses_total", "counter", "HTTP image responses sent from the disk cache's file with sendfile.",
+         disk.body_files.opened + disk.body_files.reused);
+  metric("body_file_unusable_total", "counter",
+         "Image files that could not be opened or had another size; those responses were copied from memory.",
+         disk.body_files.unusable);
+}
+
+}  // namespace
+
+std::string prometheus_metrics(const EdgeCounters& counters, const EdgeStatus& status, const DiskCacheStatus* disk) {
   std::string text;
   auto metric = [&](std::string_view name, std::string_view type, std::string_view help, std::uint64_t value) {
     append_metric(text, name, type, help, value);
@@ -158,14 +194,7 @@ std::string prometheus_metrics(const EdgeCounters& counters, const EdgeStatus& s
   metric("cache_items", "gauge", "Images in the cache.", status.cache_items);
   metric("cache_bytes", "gauge", "Bytes in the cache.", status.cache_bytes);
   metric("cache_budget_bytes", "gauge", "The cache's byte budget.", status.cache_budget_bytes);
-  if (body_files != nullptr) {
-    metric("body_file_responses_total", "counter",
-           "HTTP image responses sent from the disk cache's file with sendfile.",
-           body_files->opened + body_files->reused);
-    metric("body_file_unusable_total", "counter",
-           "Image files that could not be opened or had another size; those responses were copied from memory.",
-           body_files->unusable);
-  }
+  if (disk != nullptr) append_disk_metrics(text, *disk);
   return text;
 }
 

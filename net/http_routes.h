@@ -11,7 +11,7 @@
 
 #include "core/edge.h"
 #include "core/types.h"
-#include "net/body_files.h"
+#include "net/disk_cache_status.h"
 #include "net/http_types.h"
 #include "net/peer_link_counters.h"
 
@@ -47,10 +47,10 @@ HttpResponse image_response(const HttpRequest& request, const Body& body);  // 2
 HttpResponse size_response(std::uint64_t size_bytes);                       // 200 to a HEAD, no body.
 HttpResponse status_error_response(Status status);                          // 404 or 503.
 
-// Renders an edge's counters and status in the Prometheus text format, with its open image files' counters
-// when it has a disk cache (`body_files` not null).
+// Renders an edge's counters and status in the Prometheus text format, with its disk cache's state and
+// counters when it has one (`disk` not null).
 std::string prometheus_metrics(const EdgeCounters& counters, const EdgeStatus& status,
-                               const BodyFilesCounters* body_files = nullptr);
+                               const DiskCacheStatus* disk = nullptr);
 
 // Renders the peer links' counters in the Prometheus text format; both roles add it to their metrics.
 // `authenticated` is whether links need the cluster key (a gauge, 0 under --insecure-peers).

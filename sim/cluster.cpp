@@ -11,6 +11,7 @@
 #include "core/canonical.h"
 #include "core/catalog.h"
 #include "core/message_fields.h"
+#include "sim/edge_disks.h"
 #include "sim/expectations.h"
 #include "sim/nemesis.h"
 #include "sim/trace/trace.h"
@@ -66,6 +67,8 @@ class Run final : public WorldObserver {
   void on_client_result(NodeId client, const ClientResult& result);
   void apply(Fault fault);
   void forge(const Fault& fault);
+  void apply_disk_fault(const Fault& fault, Trace::Line& line);
+  void on_disk_notice(NodeId edge, const DiskNotice& notice);
   void deliver_forged(NodeId node, NodeId as, Message message);
   void answer_pull_first(NodeId from, NodeId to, const Message& message);
   ImageId image_no_edge_holds() const;
@@ -128,6 +131,9 @@ class Run final : public WorldObserver {
 
   // Last, so it is destroyed first: destroying it retires the nodes, which reads the members above.
   World world_;
+  // After the world, which it needs; made in build_hosts() once the layout is known. The edges it serves
+  // hold pointers to its mirrors but never use them while they are being destroyed.
+  std::optional<EdgeDisks> disks_;
 };
 
 Run::Run(const Scenario& scenario, const RunOptions& options, const NodeFactories& factories)
@@ -177,6 +183,9 @@ void Run::build_hosts() {
   last_status_.resize(host_count);
   drift_ppm_.assign(host_count, 0.0);
 
+  disks_.emplace(world_, cluster, layout_.edges, seed_,
+                 [this](NodeId edge, const DiskNotice& notice) { on_disk_notice(edge, notice); },
+                 factories_.disk_mirror_verifies);
   world_.add_observer(*this);
   checkers_ = make_checkers(context_);
   for (auto& checker : checkers_) world_.add_observer(*checker);
@@ -201,10 +210,23 @@ std::unique_ptr<Node> Run::make_edge(NodeId id, Env& env) {
   if (!caches_[id] || !scenario_.cluster.restart_keeps_cache) {
     caches_[id] = std::make_unique<LruCache>(scenario_.cluster.cache_budget_bytes);
   }
+  DiskLoad load;
+  DiskMirror* mirror = disks_->attach(id, *caches_[id], load);
   std::unique_ptr<Node> node = factories_.edge(env, config, *caches_[id]);
   edge_views_[id] = dynamic_cast<const EdgeObservable*>(node.get());
   edges_[id] = dynamic_cast<const Edge*>(node.get());
   EC_ASSERT(edge_views_[id] != nullptr, "an edge node must implement EdgeObservable");
+  if (mirror != nullptr) {
+    if (auto* edge = dynamic_cast<Edge*>(node.get())) edge->set_cache_listener(mirror);
+    // The first incarnations start while the hosts are being added, before the trace has its header, and
+    // on empty disks: only a restart's load is worth a line.
+    if (trace_.lines() > 0) {
+      Trace::Line(trace_, world_.now(), "disk_load", name(id))
+          .field("files", load.files.size())
+          .field("loaded", load.loaded.size());
+    }
+    for (auto& checker : checkers_) checker->on_disk_load(world_.now(), id, load);
+  }
   return std::make_unique<HostedNode>(std::move(node), [this, id](Node& retired) { retire(id, retired); });
 }
 
@@ -258,6 +280,12 @@ RunReport Run::execute() {
 
   for (NodeId edge : layout_.edges) {
     if (edges_[edge] != nullptr) report_.edge_totals.add(edges_[edge]->counters());
+  }
+  if (disks_->enabled()) {
+    RunReport::DiskFigures& disk = report_.disk.emplace();
+    disk.mirrors = disks_->mirror_totals();
+    disk.disks = disks_->disk_totals();
+    for (NodeId edge : disks_->ever_degraded()) disk.degraded_edges.push_back(name(edge));
   }
   for (auto& checker : checkers_) checker->finish(end_us, quiet_since_us_);
   check_expectations();
@@ -404,9 +432,11 @@ void Run::apply(Fault fault) {
       else world_.hold(group_ids(fault));
       break;
     case FaultKind::release: world_.release(fault.shuffled); break;
+    default: break;  // The disk faults, below, once the fault's trace line is open.
   }
   Trace::Line line(trace_, now, "fault", fault.node);
   line.field("fault", fault_kind_name(fault.kind));
+  if (is_disk_fault(fault.kind)) apply_disk_fault(fault, line);
   if (fault.kind == FaultKind::forge) line.field("as", fault.as).field("message", forged_message_name(fault.message));
   if (fault.kind == FaultKind::slow) line.field("factor", fault.factor);
   if (has_link) line.field("from", fault.from).field("to", fault.to);
@@ -417,6 +447,19 @@ void Run::apply(Fault fault) {
   quiet_since_us_ = std::max(quiet_since_us_, now);
   report_.latency.on_fault(now, report_.faults.size());
   report_.faults.push_back(std::move(fault));
+}
+
+void Run::apply_disk_fault(const Fault& fault, Trace::Line& line) {
+  const std::string flipped = disks_->apply(fault.kind, id_of(fault.node), fault.factor);
+  if (fault.kind == FaultKind::disk_slow) line.field("factor", fault.factor);
+  if (fault.kind == FaultKind::disk_flip) line.field("file", flipped);
+}
+
+void Run::on_disk_notice(NodeId edge, const DiskNotice& notice) {
+  Trace::Line(trace_, world_.now(), "disk", name(edge))
+      .field("notice", disk_notice_kind_name(notice.kind))
+      .field("file", notice.name)
+      .field("reason", notice.reason);
 }
 
 // The forger is an outsider with a connection of its own to the edge, not a host: what it sends claims to
@@ -527,6 +570,7 @@ void Run::check_expectations() {
   inputs.leader_changes = became_leader_ > 0 ? became_leader_ - 1 : 0;
   inputs.evictions = report_.edge_totals.evictions;
   inputs.latency = &report_.latency;
+  if (report_.disk) inputs.disk_degraded_edges = report_.disk->degraded_edges;
   for (Violation& violation : sim::check_expectations(scenario_.expect, inputs, world_.now())) {
     context_.report(std::move(violation));
   }
@@ -566,6 +610,8 @@ void Run::on_timer(TimeUs now, NodeId node, const Timer& timer) {
 
 void Run::on_host_event(TimeUs now, NodeId node, HostEvent event) {
   touched_ = node;
+  // What an edge's disk had queued, or held only in its write cache, dies with the host.
+  if (event == HostEvent::crashed && layout_.is_edge(node)) disks_->power_loss(node);
   Trace::Line(trace_, now, host_event_name(event), name(node));
 }
 

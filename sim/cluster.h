@@ -36,6 +36,9 @@ struct NodeFactories {
   std::function<std::unique_ptr<Node>(Env&, const EdgeConfig&, LruCache&)> edge;
   // The node must also implement RequestPort.
   std::function<std::unique_ptr<Node>(Env&, const ClientConfig&, Client::ResultHandler)> client;
+  // Whether edges' disk mirrors check what they load against the checksum in each file's name. Tests turn
+  // it off to play an edge that trusts its disk (see DiskMirror).
+  bool disk_mirror_verifies = true;
 };
 NodeFactories default_node_factories();
 

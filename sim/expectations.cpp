@@ -1,5 +1,6 @@
 #include "sim/expectations.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "core/assert.h"
@@ -61,6 +62,11 @@ std::vector<Violation> check_expectations(const Expectations& expect, const Expe
   }
   if (expect.min_evictions && run.evictions < *expect.min_evictions) {
     fail("", std::to_string(run.evictions) + " evictions, expected at least " + std::to_string(*expect.min_evictions));
+  }
+  for (const std::string& edge : expect.disk_degraded) {
+    if (std::find(run.disk_degraded_edges.begin(), run.disk_degraded_edges.end(), edge) == run.disk_degraded_edges.end()) {
+      fail(edge, "its disk mirror never degraded to memory-only caching, expected it to");
+    }
   }
   if (expect.max_fault_p99_ratio) {
     EC_ASSERT(run.latency != nullptr, "max_fault_p99_ratio needs the run's latency figures");

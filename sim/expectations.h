@@ -25,6 +25,7 @@ struct ExpectationInputs {
   std::uint64_t leader_changes = 0;
   std::uint64_t evictions = 0;
   const LatencyReport* latency = nullptr;  // The run's; REQUIRED by max_fault_p99_ratio.
+  std::vector<std::string> disk_degraded_edges;  // Edges whose disk mirror was degraded at some point.
 };
 
 // Returns one violation (checker "expect", at `now`) for every expectation the run did not meet.

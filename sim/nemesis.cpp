@@ -29,7 +29,7 @@ void Nemesis::tick(TimeUs now, const HostStates& hosts, const std::function<void
       {FaultKind::partition, options_.partition_probability}, {FaultKind::isolate, options_.isolate_probability},
       {FaultKind::cut, options_.cut_probability},           {FaultKind::degrade, options_.degrade_probability},
       {FaultKind::clock, options_.clock_probability},       {FaultKind::slow, options_.slow_probability},
-      {FaultKind::hold, options_.hold_probability},
+      {FaultKind::hold, options_.hold_probability},         {FaultKind::disk_full, options_.disk_probability},
   };
   for (const auto& [kind, probability] : kinds) {
     if (!random_.chance(probability)) continue;
@@ -47,6 +47,9 @@ void Nemesis::undone(const NemesisFault& chosen) {
     case FaultKind::degrade: degraded_ = false; break;
     case FaultKind::slow: std::erase(slowed_, chosen.target); break;
     case FaultKind::hold: holding_ = false; break;
+    case FaultKind::disk_slow:
+    case FaultKind::disk_full:
+    case FaultKind::disk_lose: std::erase(broken_disks_, chosen.target); break;
     default: EC_ASSERT(false, "only a fault with an undo is undone");
   }
 }
@@ -154,16 +157,46 @@ std::optional<NemesisFault> Nemesis::choose(FaultKind kind, TimeUs now, const Ho
       release.shuffled = random_.chance(0.5);
       return chosen;
     }
+    case FaultKind::disk_slow:
+    case FaultKind::disk_full:
+    case FaultKind::disk_lose:
+    case FaultKind::disk_tear:
+    case FaultKind::disk_flip: return choose_disk_fault(chosen, hosts);
     case FaultKind::restart:
     case FaultKind::resume:
     case FaultKind::heal:
     case FaultKind::restore:
     case FaultKind::forge:
     case FaultKind::recover:
-    case FaultKind::release: break;
+    case FaultKind::release:
+    case FaultKind::disk_repair: break;
   }
   EC_ASSERT(false, "the nemesis draws only faults, never their undo, and never forges");
   return std::nullopt;
+}
+
+std::optional<NemesisFault> Nemesis::choose_disk_fault(NemesisFault& chosen, const HostStates& hosts) {
+  // One draw for the disk kind, since they share one probability: a lasting fault (slow, full, lying) that
+  // is repaired later, or a one-shot one (a torn write, a flipped bit) that leaves only damage behind.
+  constexpr FaultKind disk_kinds[] = {FaultKind::disk_slow, FaultKind::disk_full, FaultKind::disk_lose,
+                                      FaultKind::disk_tear, FaultKind::disk_flip};
+  Fault& fault = chosen.fault;
+  fault.kind = disk_kinds[random_.below(std::size(disk_kinds))];
+  const bool lasting = fault.kind == FaultKind::disk_slow || fault.kind == FaultKind::disk_full ||
+                       fault.kind == FaultKind::disk_lose;
+  std::vector<NodeId> targets = layout_.edges;
+  if (lasting) {
+    std::erase_if(targets, [&](NodeId id) { return std::find(broken_disks_.begin(), broken_disks_.end(), id) != broken_disks_.end(); });
+  }
+  if (targets.empty()) return std::nullopt;
+  chosen.target = pick(targets);
+  fault.node = hosts.name(chosen.target);
+  if (fault.kind == FaultKind::disk_slow) fault.factor = 10 + static_cast<std::int64_t>(random_.below(991));
+  if (lasting) {
+    broken_disks_.push_back(chosen.target);
+    chosen.undo = host_fault(0, FaultKind::disk_repair, fault.node);
+  }
+  return chosen;
 }
 
 }  // namespace edgecache::sim

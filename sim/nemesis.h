@@ -23,9 +23,9 @@ namespace edgecache::sim {
 // A fault the nemesis chose, with the fault that undoes it, if any, and when that is due.
 struct NemesisFault {
   Fault fault;
-  // Restart, resume, heal, restore, recover or release; none for a clock jump, which the nemesis never
-  // undoes. Like the fault,
-  // its at_ms is left for the run to stamp with the time it fires.
+  // Restart, resume, heal, restore, recover, release or disk_repair; none for a clock jump, a torn write or
+  // a flipped bit, which the nemesis never undoes. Like the fault, its at_ms is left for the run to stamp
+  // with the time it fires.
   std::optional<Fault> undo;
   TimeUs undo_at_us = 0;
   NodeId target = 0;  // The host crashed, paused or slowed, which no other such fault may take until the undo.
@@ -55,6 +55,8 @@ class Nemesis {
 
  private:
   std::optional<NemesisFault> choose(FaultKind kind, TimeUs now, const HostStates& hosts);
+  // Fills in a disk fault of a kind drawn here (the options give one probability for all disk kinds).
+  std::optional<NemesisFault> choose_disk_fault(NemesisFault& chosen, const HostStates& hosts);
   NodeId pick(const std::vector<NodeId>& from);
   // Sets fault.from and fault.to to two different edges. REQUIRES: at least two edges.
   void pick_link(const HostStates& hosts, Fault& fault);
@@ -70,6 +72,7 @@ class Nemesis {
   bool degraded_ = false;        // The links degraded, awaiting restore.
   std::vector<NodeId> slowed_;   // Slowed by the nemesis, awaiting recover.
   bool holding_ = false;         // Messages held, awaiting release.
+  std::vector<NodeId> broken_disks_;  // Edges whose disk is slow, full or lying, awaiting disk_repair.
 };
 
 }  // namespace edgecache::sim

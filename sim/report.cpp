@@ -46,7 +46,7 @@ std::string fault_text(const Fault& fault) {
   if (!fault.node.empty()) text += " " + fault.node;
   if (!fault.from.empty()) text += " " + fault.from + "->" + fault.to;
   if (fault.kind == FaultKind::forge) text += std::string(" ") + forged_message_name(fault.message) + " as " + fault.as;
-  if (fault.kind == FaultKind::slow) text += " x" + std::to_string(fault.factor);
+  if (fault.kind == FaultKind::slow || fault.kind == FaultKind::disk_slow) text += " x" + std::to_string(fault.factor);
   if (fault.kind == FaultKind::release) text += fault.shuffled ? " shuffled" : " fifo";
   if (!fault.groups.empty()) {
     text += " ";
@@ -109,6 +109,32 @@ void print_latency(std::ostream& out, const RunReport& report) {
 bool any_refusal(const EdgeCounters& edges) {
   return edges.epoch_jumps_refused + edges.orders_from_non_leader + edges.unrequested_replies > 0;
 }
+
+void print_disk(std::ostream& out, const RunReport::DiskFigures& disk) {
+  const DiskMirrorCounters& mirrors = disk.mirrors;
+  out << "disk      written " << mirrors.written << ", loaded " << mirrors.loaded << ", dropped corrupt "
+      << mirrors.dropped_corrupt << ", write failures " << mirrors.write_failures << ", skipped "
+      << mirrors.writes_skipped << "; lost " << disk.disks.lost_writes << ", torn " << disk.disks.torn_writes
+      << ", flipped " << disk.disks.flipped_bits << "; degraded "
+      << (disk.degraded_edges.empty() ? "none" : "") ;
+  for (std::size_t i = 0; i < disk.degraded_edges.size(); ++i) out << (i == 0 ? "" : ", ") << disk.degraded_edges[i];
+  out << "\n";
+}
+
+nlohmann::json disk_json(const RunReport::DiskFigures& disk) {
+  const DiskMirrorCounters& mirrors = disk.mirrors;
+  return {{"written", mirrors.written},
+          {"loaded", mirrors.loaded},
+          {"dropped_corrupt", mirrors.dropped_corrupt},
+          {"dropped_over_budget", mirrors.dropped_over_budget},
+          {"write_failures", mirrors.write_failures},
+          {"writes_skipped", mirrors.writes_skipped},
+          {"degraded_episodes", mirrors.degraded_episodes},
+          {"lost_writes", disk.disks.lost_writes},
+          {"torn_writes", disk.disks.torn_writes},
+          {"flipped_bits", disk.disks.flipped_bits},
+          {"degraded_edges", disk.degraded_edges}};
+}
 }  // namespace
 
 std::string reproduce_command(const std::string& scenario_path, std::uint64_t seed) {
@@ -140,6 +166,7 @@ std::string format_summary(const RunReport& report, const std::string& scenario_
       << edges.coalesced << ", evictions " << edges.evictions << ", replicas " << edges.replicas_received << "\n";
   out << "election  " << edges.elections_started << " elections, " << report.leader_changes << " leader changes, final leader "
       << report.final_leader.value_or("none agreed") << " (epoch " << report.final_epoch << ")\n";
+  if (report.disk) print_disk(out, *report.disk);
   if (any_refusal(edges)) {
     out << "refused   epoch jumps " << edges.epoch_jumps_refused << ", orders from a non-leader "
         << edges.orders_from_non_leader << ", unrequested replies " << edges.unrequested_replies << "\n";
@@ -235,6 +262,7 @@ nlohmann::json report_to_json(const RunReport& report, const std::string& scenar
                    {"evictions", edges.evictions},
                    {"replicas_received", edges.replicas_received},
                    {"checksum_failures", edges.checksum_failures}};
+  if (report.disk) json["disk"] = disk_json(*report.disk);
   if (any_refusal(edges)) {
     json["refused"] = {{"epoch_jumps", edges.epoch_jumps_refused},
                        {"orders_from_non_leader", edges.orders_from_non_leader},

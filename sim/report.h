@@ -10,10 +10,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/disk_mirror.h"
 #include "core/edge.h"
 #include "sim/checkers/checker.h"
 #include "sim/latency.h"
 #include "sim/scenario.h"
+#include "sim/world/sim_disk.h"
 
 namespace edgecache::sim {
 
@@ -40,6 +42,13 @@ struct RunReport {
   std::optional<std::string> final_leader;  // Followed by every running edge at the end, if they agree.
   Epoch final_epoch = 0;
   std::vector<Fault> faults;  // Every fault executed, scripted or from the nemesis, resolved to host names.
+  // The edges' simulated disks (cluster.disk), summed over edges and incarnations; absent without disks.
+  struct DiskFigures {
+    DiskMirrorCounters mirrors;
+    SimDiskCounters disks;
+    std::vector<std::string> degraded_edges;  // Edges whose mirror was degraded at some point.
+  };
+  std::optional<DiskFigures> disk;
   LatencyReport latency;      // Of every request that got an outcome other than rejected.
   std::vector<Verdict> verdicts;
   std::vector<Violation> violations;

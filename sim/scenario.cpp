@@ -61,7 +61,7 @@ constexpr std::array<EnumName<Popularity>, 2> popularity_names{{
     {"uniform", Popularity::uniform},
     {"zipf", Popularity::zipf},
 }};
-constexpr std::array<EnumName<FaultKind>, 16> fault_kind_names{{
+constexpr std::array<EnumName<FaultKind>, 22> fault_kind_names{{
     {"crash", FaultKind::crash},
     {"restart", FaultKind::restart},
     {"pause", FaultKind::pause},
@@ -78,6 +78,12 @@ constexpr std::array<EnumName<FaultKind>, 16> fault_kind_names{{
     {"recover", FaultKind::recover},
     {"hold", FaultKind::hold},
     {"release", FaultKind::release},
+    {"disk_slow", FaultKind::disk_slow},
+    {"disk_full", FaultKind::disk_full},
+    {"disk_lose", FaultKind::disk_lose},
+    {"disk_tear", FaultKind::disk_tear},
+    {"disk_flip", FaultKind::disk_flip},
+    {"disk_repair", FaultKind::disk_repair},
 }};
 constexpr std::array<EnumName<ForgedMessage>, 4> forged_message_names{{
     {"coordinator_max_epoch", ForgedMessage::coordinator_max_epoch},
@@ -275,11 +281,17 @@ void read_client_config(const Json& value, const std::string& path, ClientConfig
 
 void read_cluster(const Json& value, const std::string& path, ClusterOptions& cluster) {
   const ObjectReader object(value, path,
-                            {"edges", "clients", "cache_budget_bytes", "restart_keeps_cache", "edge", "client"});
+                            {"edges", "clients", "cache_budget_bytes", "restart_keeps_cache", "disk",
+                             "disk_write_latency_ms", "edge", "client"});
   object.read("edges", cluster.edges, 1, max_edges);
   object.read("clients", cluster.clients, 1, max_clients);
   object.read("cache_budget_bytes", cluster.cache_budget_bytes, 1, std::numeric_limits<std::uint64_t>::max());
   object.read("restart_keeps_cache", cluster.restart_keeps_cache);
+  object.read("disk", cluster.disk);
+  object.read("disk_write_latency_ms", cluster.disk_write_latency_ms, 0, max_time_ms);
+  if (cluster.disk && cluster.restart_keeps_cache) {
+    fail_field(object.path("disk"), "cannot be combined with restart_keeps_cache (a perfect disk); choose one");
+  }
   if (const Json* edge = object.find("edge")) read_edge_settings(*edge, object.path("edge"), cluster.edge);
   if (const Json* client = object.find("client")) read_client_config(*client, object.path("client"), cluster.client);
 }
@@ -380,6 +392,12 @@ FaultFields fault_fields(FaultKind kind) {
     case FaultKind::recover: return FaultFields{.node = true};
     case FaultKind::hold: return FaultFields{.hold = true};
     case FaultKind::release: return FaultFields{.release = true};
+    case FaultKind::disk_slow: return FaultFields{.node = true, .slow = true};
+    case FaultKind::disk_full:
+    case FaultKind::disk_lose:
+    case FaultKind::disk_tear:
+    case FaultKind::disk_flip:
+    case FaultKind::disk_repair: return FaultFields{.node = true};
   }
   return FaultFields{};
 }
@@ -447,6 +465,17 @@ void read_release_order(const ObjectReader& object, Fault& fault) {
     fail_field(object.path("order"), "expected one of fifo, shuffled; got \"" + name + "\"");
   }
   fault.shuffled = name == "shuffled";
+}
+
+// A disk fault needs a disk, on an edge.
+void check_disk_fault(const ObjectReader& object, const Scenario& scenario, const Fault& fault) {
+  const std::string kind = fault_kind_name(fault.kind);
+  if (!scenario.cluster.disk) {
+    fail_field(object.path("kind"), kind + " needs cluster.disk: true (edges have no simulated disk)");
+  }
+  if (fault.node != "leader" && !is_edge_name(scenario.cluster, fault.node)) {
+    fail_field(object.path("node"), "must name an edge or leader: only edges have a disk, got " + fault.node);
+  }
 }
 
 Fault read_fault(const Json& value, const std::string& path, const Scenario& scenario) {
@@ -528,10 +557,13 @@ Fault read_fault(const Json& value, const std::string& path, const Scenario& sce
   if (fields.release) read_release_order(object, fault);
   if (fields.slow) {
     if (object.find("factor") == nullptr) {
-      fail_field(object.path("factor"), "missing; fault kind slow needs how many times slower the host runs");
+      fail_field(object.path("factor"), fault.kind == FaultKind::slow
+                                            ? "missing; fault kind slow needs how many times slower the host runs"
+                                            : "missing; fault kind disk_slow needs how many times slower the disk writes");
     }
     object.read("factor", fault.factor, 1, max_slow_factor);
   }
+  if (is_disk_fault(fault.kind)) check_disk_fault(object, scenario, fault);
   return fault;
 }
 
@@ -551,7 +583,7 @@ void read_nemesis(const Json& value, const std::string& path, NemesisOptions& ne
                             {"enabled", "start_ms", "stop_ms", "interval_ms", "fault_duration_ms",
                              "crash_probability", "pause_probability", "partition_probability",
                              "isolate_probability", "cut_probability", "degrade_probability", "clock_probability",
-                             "slow_probability", "hold_probability", "include_canonical"});
+                             "slow_probability", "hold_probability", "disk_probability", "include_canonical"});
   object.read("enabled", nemesis.enabled);
   object.read("start_ms", nemesis.start_ms, 0, max_time_ms);
   object.read("stop_ms", nemesis.stop_ms, 0, max_time_ms);
@@ -566,6 +598,7 @@ void read_nemesis(const Json& value, const std::string& path, NemesisOptions& ne
   object.read("clock_probability", nemesis.clock_probability, probability_bounds);
   object.read("slow_probability", nemesis.slow_probability, probability_bounds);
   object.read("hold_probability", nemesis.hold_probability, probability_bounds);
+  object.read("disk_probability", nemesis.disk_probability, probability_bounds);
   object.read("include_canonical", nemesis.include_canonical);
   if (nemesis.stop_ms < nemesis.start_ms) {
     fail_field(object.path("stop_ms"), "must be at least start_ms (" + std::to_string(nemesis.start_ms) + "), got " +
@@ -585,13 +618,23 @@ void read_checks(const Json& value, const std::string& path, CheckOptions& check
   object.read("answer_grace_ms", checks.answer_grace_ms, 0, max_time_ms);
 }
 
+void read_disk_degraded(const Json& value, const std::string& path, const ClusterOptions& cluster, Expectations& expect) {
+  if (!value.is_array()) fail_field(path, "expected an array of edge names, got " + json_type_phrase(value));
+  if (!cluster.disk && !value.empty()) fail_field(path, "needs cluster.disk: true (edges have no simulated disk)");
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    std::string name = expect_string(value[i], index_path(path, i));
+    if (!is_edge_name(cluster, name)) fail_field(index_path(path, i), name + " is not an edge of this cluster");
+    expect.disk_degraded.push_back(std::move(name));
+  }
+}
+
 // Expectation fields may be null, which means "no expectation", so that a written scenario can show every
 // field explicitly.
 void read_expectations(const Json& value, const std::string& path, const ClusterOptions& cluster,
                        Expectations& expect) {
   const ObjectReader object(value, path,
                             {"final_leader", "min_success_ratio", "max_origin_fetches_per_image",
-                             "min_leader_changes", "min_evictions", "max_fault_p99_ratio"});
+                             "min_leader_changes", "min_evictions", "max_fault_p99_ratio", "disk_degraded"});
   auto present = [&](std::string_view key) -> const Json* {
     const Json* field = object.find(key);
     return field == nullptr || field->is_null() ? nullptr : field;
@@ -620,6 +663,7 @@ void read_expectations(const Json& value, const std::string& path, const Cluster
   if (const Json* field = present("max_fault_p99_ratio")) {
     expect.max_fault_p99_ratio = expect_number(*field, object.path("max_fault_p99_ratio"), ratio_bounds);
   }
+  if (const Json* field = present("disk_degraded")) read_disk_degraded(*field, object.path("disk_degraded"), cluster, expect);
 }
 
 Scenario read_scenario(const Json& document) {
@@ -640,6 +684,9 @@ Scenario read_scenario(const Json& document) {
   if (const Json* field = object.find("workload")) read_workload(*field, "workload", scenario.workload);
   if (const Json* field = object.find("faults")) read_faults(*field, "faults", scenario, scenario.faults);
   if (const Json* field = object.find("nemesis")) read_nemesis(*field, "nemesis", scenario.nemesis);
+  if (scenario.nemesis.disk_probability > 0 && !scenario.cluster.disk) {
+    fail_field("nemesis.disk_probability", "needs cluster.disk: true (edges have no simulated disk)");
+  }
   if (const Json* field = object.find("checks")) read_checks(*field, "checks", scenario.checks);
   if (const Json* field = object.find("expect")) {
     read_expectations(*field, "expect", scenario.cluster, scenario.expect);
@@ -689,6 +736,8 @@ nlohmann::json optional_to_json(const std::optional<Value>& value) {
 }
 
 }  // namespace
+
+bool is_disk_fault(FaultKind kind) { return kind >= FaultKind::disk_slow && kind <= FaultKind::disk_repair; }
 
 Fault host_fault(std::int64_t at_ms, FaultKind kind, std::string node) {
   Fault fault;
@@ -763,6 +812,12 @@ nlohmann::json scenario_to_json(const Scenario& scenario) {
   cluster_json["clients"] = cluster.clients;
   cluster_json["cache_budget_bytes"] = cluster.cache_budget_bytes;
   cluster_json["restart_keeps_cache"] = cluster.restart_keeps_cache;
+  // The disk fields, the nemesis's disk_probability and the disk_degraded expectation are written only when
+  // used, so a scenario without a disk keeps a short header and the trace hash it had without them.
+  if (cluster.disk) {
+    cluster_json["disk"] = true;
+    cluster_json["disk_write_latency_ms"] = cluster.disk_write_latency_ms;
+  }
   cluster_json["edge"] = edge_settings_json<nlohmann::json>(cluster.edge);
   cluster_json["client"] = client;
 
@@ -805,6 +860,7 @@ nlohmann::json scenario_to_json(const Scenario& scenario) {
   nemesis_json["clock_probability"] = nemesis.clock_probability;
   nemesis_json["slow_probability"] = nemesis.slow_probability;
   nemesis_json["hold_probability"] = nemesis.hold_probability;
+  if (nemesis.disk_probability > 0) nemesis_json["disk_probability"] = nemesis.disk_probability;
   nemesis_json["include_canonical"] = nemesis.include_canonical;
 
   nlohmann::json& checks = result["checks"];
@@ -819,6 +875,7 @@ nlohmann::json scenario_to_json(const Scenario& scenario) {
   expect["min_leader_changes"] = optional_to_json(scenario.expect.min_leader_changes);
   expect["min_evictions"] = optional_to_json(scenario.expect.min_evictions);
   expect["max_fault_p99_ratio"] = optional_to_json(scenario.expect.max_fault_p99_ratio);
+  if (!scenario.expect.disk_degraded.empty()) expect["disk_degraded"] = scenario.expect.disk_degraded;
   return result;
 }
 

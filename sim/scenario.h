@@ -36,10 +36,19 @@ enum class FaultKind : std::uint8_t {
   recover,   // node: the host is as fast as the others again.
   hold,      // groups, or from and to: messages between the groups (or on the link) are kept, not delivered.
   release,   // order: every hold ends and what was kept is delivered now, in send order or shuffled.
+  // Disk faults, on an edge's simulated disk (cluster.disk must be on); see sim/world/sim_disk.h.
+  disk_slow,    // node, factor: every write takes factor times cluster.disk_write_latency_ms.
+  disk_full,    // node: every write fails with no_space.
+  disk_lose,    // node: writes are acknowledged but lost by the next crash, until disk_repair.
+  disk_tear,    // node: the next write lands only its first half and reports success.
+  disk_flip,    // node: one bit of one stored file flips.
+  disk_repair,  // node: ends disk_slow, disk_full and disk_lose.
 };
 const char* fault_kind_name(FaultKind kind);
+// Whether `kind` is one of the disk_* kinds.
+bool is_disk_fault(FaultKind kind);
 // The highest FaultKind, for code that walks them all.
-constexpr FaultKind last_fault_kind = FaultKind::release;
+constexpr FaultKind last_fault_kind = FaultKind::disk_repair;
 
 // What one event (a message, a timer, an input) is taken to cost a healthy host. The simulator runs a
 // healthy host's work in no time, since this is far below a network hop; a slow host (fault kind slow)
@@ -97,6 +106,9 @@ struct NemesisOptions {
   double clock_probability = 0.0;
   double slow_probability = 0.0;   // An edge (or the canonical, with include_canonical) turns slow, then recovers.
   double hold_probability = 0.0;   // Messages across a two-sided split are held, then released.
+  // An edge's disk turns slow, full or lying (then is repaired), or tears a write or flips a bit (one-shot).
+  // Needs cluster.disk.
+  double disk_probability = 0.0;
   bool include_canonical = false;  // Whether the canonical may be crashed, paused or slowed too.
 
   friend bool operator==(const NemesisOptions&, const NemesisOptions&) = default;
@@ -133,6 +145,10 @@ struct ClusterOptions {
   std::uint32_t clients = 1;
   std::uint64_t cache_budget_bytes = 64ULL * 1024 * 1024;
   bool restart_keeps_cache = false;
+  // Each edge mirrors its cache on a simulated disk (core/disk_mirror.h, sim/world/sim_disk.h) and a
+  // restarted edge reloads what its disk holds. Excludes restart_keeps_cache, which is a perfect disk.
+  bool disk = false;
+  std::int64_t disk_write_latency_ms = 1;  // A healthy disk's time for one durable write.
   EdgeConfig edge;      // Timing and limits; canonical, edges and protocol are filled in by the cluster.
   ClientConfig client;  // Timing, routing and failover; edges are filled in by the cluster.
 
@@ -148,6 +164,8 @@ struct Expectations {
   std::optional<std::uint64_t> min_evictions;
   // Every fault window's p99 latency at most this times the steady state's (sim/latency.h).
   std::optional<double> max_fault_p99_ratio;
+  // Edges whose disk mirror must have been degraded (stopped writing after a failed write) during the run.
+  std::vector<std::string> disk_degraded;
 
   friend bool operator==(const Expectations&, const Expectations&) = default;
 };

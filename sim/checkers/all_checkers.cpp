@@ -11,6 +11,7 @@ std::vector<std::unique_ptr<Checker>> make_checkers(CheckContext& context) {
   checkers.push_back(make_cache_budget_checker(context));
   checkers.push_back(make_single_origin_fetch_checker(context));
   checkers.push_back(make_replication_checker(context));
+  checkers.push_back(make_disk_recovery_checker(context));
   return checkers;
 }
 

@@ -14,5 +14,6 @@ std::unique_ptr<Checker> make_served_bytes_checker(CheckContext& context);
 std::unique_ptr<Checker> make_cache_budget_checker(CheckContext& context);
 std::unique_ptr<Checker> make_single_origin_fetch_checker(CheckContext& context);
 std::unique_ptr<Checker> make_replication_checker(CheckContext& context);
+std::unique_ptr<Checker> make_disk_recovery_checker(CheckContext& context);
 
 }  // namespace edgecache::sim

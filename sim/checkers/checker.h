@@ -50,6 +50,14 @@ struct CheckContext {
   std::function<void(Violation)> report;
 };
 
+// What an edge's simulated disk held when an incarnation of the edge started, and what the edge's cache
+// held once it had loaded from it.
+struct DiskLoad {
+  std::vector<std::pair<std::string, Body>> files;  // By name.
+  std::vector<std::pair<ImageId, Body>> loaded;     // By image id.
+  std::uint64_t budget_bytes = 0;
+};
+
 enum class VerdictKind : std::uint8_t { held, failed, skipped };
 const char* verdict_kind_name(VerdictKind kind);
 
@@ -69,6 +77,8 @@ class Checker : public WorldObserver {
   virtual void after_edge_event(TimeUs /*now*/, NodeId /*edge*/, const EdgeObservable& /*view*/) {}
   // A client accepted a request that must be answered by `deadline_us` (global time).
   virtual void on_submit(TimeUs /*now*/, NodeId /*client*/, const ClientRequest& /*request*/, TimeUs /*deadline_us*/) {}
+  // An edge with a simulated disk started and loaded its cache from the disk (cluster.disk).
+  virtual void on_disk_load(TimeUs /*now*/, NodeId /*edge*/, const DiskLoad& /*load*/) {}
   // A client reported a request's outcome.
   virtual void on_result(TimeUs /*now*/, NodeId /*client*/, const ClientResult& /*result*/) {}
   // The run is over. `quiet_since_us` is when the last fault or workload arrival happened; checks that

@@ -217,10 +217,11 @@ std::string describe_nemesis(const NemesisOptions& nemesis) {
   char text[400];
   std::snprintf(text, sizeof text,
                 "crash %.3f, pause %.3f, partition %.3f, isolate %.3f, cut %.3f, degrade %.3f, clock %.3f, "
-                "slow %.3f, hold %.3f; faults last %lld ms, drawn every %lld ms over %lld..%lld ms",
+                "slow %.3f, hold %.3f, disk %.3f; faults last %lld ms, drawn every %lld ms over %lld..%lld ms",
                 nemesis.crash_probability, nemesis.pause_probability, nemesis.partition_probability,
                 nemesis.isolate_probability, nemesis.cut_probability, nemesis.degrade_probability,
                 nemesis.clock_probability, nemesis.slow_probability, nemesis.hold_probability,
+                nemesis.disk_probability,
                 static_cast<long long>(nemesis.fault_duration_ms),
                 static_cast<long long>(nemesis.interval_ms), static_cast<long long>(nemesis.start_ms),
                 static_cast<long long>(nemesis.stop_ms));
@@ -232,7 +233,7 @@ nlohmann::json nemesis_to_json(const NemesisOptions& nemesis) {
           {"partition_probability", nemesis.partition_probability}, {"isolate_probability", nemesis.isolate_probability},
           {"cut_probability", nemesis.cut_probability},         {"degrade_probability", nemesis.degrade_probability},
           {"clock_probability", nemesis.clock_probability},     {"slow_probability", nemesis.slow_probability},
-          {"hold_probability", nemesis.hold_probability},
+          {"hold_probability", nemesis.hold_probability},       {"disk_probability", nemesis.disk_probability},
           {"fault_duration_ms", nemesis.fault_duration_ms},
           {"interval_ms", nemesis.interval_ms},                 {"start_ms", nemesis.start_ms},
           {"stop_ms", nemesis.stop_ms}};

@@ -421,8 +421,8 @@ void TraceRun::controller_event(const NodeTraceEvent& event) {
       isolated_.clear();
       cut_.clear();
       break;
-    // A restart shows as the node's next incarnation; link degradation, clocks and forged messages change
-    // no host's state that a checker asks about.
+    // A restart shows as the node's next incarnation; link degradation, clocks, forged messages and disks
+    // change no host's state that a checker asks about.
     case FaultKind::restart:
     case FaultKind::degrade:
     case FaultKind::restore:
@@ -431,7 +431,13 @@ void TraceRun::controller_event(const NodeTraceEvent& event) {
     case FaultKind::slow:
     case FaultKind::recover:
     case FaultKind::hold:
-    case FaultKind::release: break;
+    case FaultKind::release:
+    case FaultKind::disk_slow:
+    case FaultKind::disk_full:
+    case FaultKind::disk_lose:
+    case FaultKind::disk_tear:
+    case FaultKind::disk_flip:
+    case FaultKind::disk_repair: break;
   }
   quiet_since_us_ = std::max(quiet_since_us_, now_);
   result_.report.latency.on_fault(now_, result_.report.faults.size());

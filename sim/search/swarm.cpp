@@ -48,6 +48,8 @@ Scenario swarm_scenario(const Scenario& base, std::uint64_t seed) {
   nemesis.clock_probability = draw();
   nemesis.slow_probability = draw();
   nemesis.hold_probability = draw();
+  // Only a base whose edges have disks can fault them; the draw comes last so no other kind's draw moves.
+  if (base.cluster.disk) nemesis.disk_probability = draw();
   return scenario;
 }
 

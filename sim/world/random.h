@@ -40,6 +40,7 @@ enum class StreamTag : std::uint64_t {
   // 5 was the synthetic catalog's, which now has a seed of its own (CatalogOptions::seed).
   swarm = 6,     // The fault mix `sim sweep --swarm` draws for each seed.
   release = 7,   // The order in which a shuffled release delivers held messages.
+  disk = 8,      // Which file and which bit a disk_flip fault flips.
 };
 
 }  // namespace edgecache::sim

@@ -1,5 +1,6 @@
 // Tests of the pure HTTP pieces (net/http_routes.cpp). Method: table-driven checks of image path parsing
-// (including the hostile forms a client might send), content-type sniffing, ETags and If-None-Match.
+// (including the hostile forms a client might send), content-type sniffing, ETags and If-None-Match, and
+// of the disk cache's lines in the metrics text.
 
 #include <catch2/catch.hpp>
 
@@ -53,6 +54,29 @@ TEST_CASE("image responses carry caching headers and honour If-None-Match", "[ne
   HttpResponse not_modified = image_response(request, body);
   CHECK(not_modified.status == 304);
   CHECK_FALSE(not_modified.image);
+}
+
+TEST_CASE("metrics show the disk cache's state only for an edge that has one", "[net][http]") {
+  const std::string without = prometheus_metrics(EdgeCounters{}, EdgeStatus{});
+  CHECK(without.find("edgecache_disk_") == std::string::npos);
+
+  DiskCacheStatus disk;
+  disk.degraded = true;
+  disk.degraded_reason = storage_error_name(StorageError::no_space);
+  disk.pending_writes = 3;
+  disk.counters.write_failures = 2;
+  disk.counters.writes_skipped = 5;
+  const std::string full = prometheus_metrics(EdgeCounters{}, EdgeStatus{}, &disk);
+  CHECK(full.find("\nedgecache_disk_degraded 1\n") != std::string::npos);
+  CHECK(full.find("\nedgecache_disk_degraded_no_space 1\n") != std::string::npos);
+  CHECK(full.find("\nedgecache_disk_pending_writes 3\n") != std::string::npos);
+  CHECK(full.find("\nedgecache_disk_write_failures_total 2\n") != std::string::npos);
+  CHECK(full.find("\nedgecache_disk_writes_skipped_total 5\n") != std::string::npos);
+
+  disk.degraded_reason = storage_error_name(StorageError::io_error);
+  const std::string failing = prometheus_metrics(EdgeCounters{}, EdgeStatus{}, &disk);
+  CHECK(failing.find("\nedgecache_disk_degraded 1\n") != std::string::npos);
+  CHECK(failing.find("\nedgecache_disk_degraded_no_space 0\n") != std::string::npos);
 }
 
 }  // namespace edgecache::net

@@ -11,6 +11,7 @@
 #include "net/body_files.h"
 #include "net/limits.h"
 #include "tests/net/cluster_harness.h"
+#include "tests/net/disk_fixtures.h"
 
 namespace edgecache::net::testing {
 namespace {
@@ -94,6 +95,11 @@ TEST_CASE("sendfile: large images from the data dir arrive whole, over keep-aliv
   REQUIRE(large.size() >= min_sendfile_body_bytes);
   REQUIRE(cluster.image(1).size() < min_sendfile_body_bytes);
   REQUIRE(http_request(port, "GET", "/images/5").status == 200);  // The miss, which writes the file.
+  // The write is asynchronous; until it is durable, hits are copied from memory.
+  REQUIRE(eventually(milliseconds(10000), [&] {
+    const nlohmann::json disk = edge_disk_status(port);
+    return disk.is_object() && disk["written"] == 1 && disk["pending_writes"] == 0;
+  }));
 
   KeepAliveConnection connection(port);
   REQUIRE(connection.connected());

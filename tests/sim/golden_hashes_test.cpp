@@ -34,6 +34,8 @@ constexpr GoldenRun golden_runs[] = {
     {"scenarios/cache_pressure.json", 2, 0xdae40078799392e8, 24708},
     {"scenarios/canonical_outage.json", 1, 0x7f79fceea305bc3b, 14732},
     {"scenarios/canonical_outage.json", 2, 0x462c367cb08aee98, 14987},
+    {"scenarios/disk_faults.json", 1, 0xb7ece8202c2ab505, 19085},
+    {"scenarios/disk_faults.json", 2, 0xd6cf7d7c9f023c66, 19424},
     {"scenarios/flaky_network.json", 1, 0xc5ce164212d33252, 15766},
     {"scenarios/flaky_network.json", 2, 0x35906007144b502f, 16009},
     {"scenarios/forged_peer.json", 1, 0x071d0f8d849b773e, 17251},

@@ -90,12 +90,15 @@ std::vector<NemesisFault> play(const NemesisOptions& options, std::uint64_t seed
   bool degraded = false;
   std::set<NodeId> slowed;  // A slow host is still up: it is only never slowed twice at once.
   bool holding = false;
+  std::set<NodeId> broken_disks;  // Edges whose disk is slow, full or lying: never broken twice at once.
   auto fire_undos_until = [&](TimeUs now) {
     while (!pending_undos.empty() && pending_undos.begin()->first <= now) {
       const NemesisFault& due = pending_undos.begin()->second;
       nemesis.undone(due);
       if (due.fault.kind == FaultKind::slow) {
         slowed.erase(due.target);
+      } else if (is_disk_fault(due.fault.kind)) {
+        broken_disks.erase(due.target);
       } else if (due.target != 0) {
         hosts.start(due.target);
       }
@@ -113,6 +116,19 @@ std::vector<NemesisFault> play(const NemesisOptions& options, std::uint64_t seed
         CHECK(slowed.insert(fault.target).second);
         CHECK(fault.fault.factor >= 10);
         CHECK(fault.fault.factor <= 200);
+      } else if (is_disk_fault(fault.fault.kind)) {
+        // A lasting disk fault is repaired later; a torn write or a flipped bit is done once and for all.
+        const bool lasting = fault.undo.has_value();
+        CHECK(lasting == (fault.fault.kind == FaultKind::disk_slow || fault.fault.kind == FaultKind::disk_full ||
+                          fault.fault.kind == FaultKind::disk_lose));
+        if (lasting) {
+          CHECK(fault.undo->kind == FaultKind::disk_repair);
+          CHECK(fault.undo->node == fault.fault.node);
+          CHECK(broken_disks.insert(fault.target).second);
+        }
+        if (fault.fault.kind == FaultKind::disk_slow) CHECK(fault.fault.factor >= 10);
+        CHECK(fault.target >= 1);
+        CHECK(fault.target <= 3);
       } else if (fault.target != 0) {
         CHECK(hosts.is_running(fault.target));
         hosts.stop(fault.target);
@@ -193,6 +209,19 @@ TEST_CASE("nemesis: faults respect what is already down, cut or degraded", "[sim
     }
   }
   CHECK(kinds.size() == 9);
+}
+
+TEST_CASE("nemesis: disk faults strike edges only, each kind in turn, never two lasting ones on one disk",
+          "[sim][nemesis][disk]") {
+  NemesisOptions options = every_kind(0.0);
+  options.disk_probability = 0.9;
+  options.crash_probability = 0.3;
+  std::set<FaultKind> kinds;
+  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+    for (const NemesisFault& current : play(options, seed)) kinds.insert(current.fault.kind);
+  }
+  CHECK(kinds == std::set<FaultKind>{FaultKind::crash, FaultKind::disk_slow, FaultKind::disk_full,
+                                     FaultKind::disk_lose, FaultKind::disk_tear, FaultKind::disk_flip});
 }
 
 TEST_CASE("nemesis: runs with every fault kind keep their recorded traces",

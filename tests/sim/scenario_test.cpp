@@ -454,7 +454,8 @@ TEST_CASE("Malformed scenarios name the offending field", "[sim][scenario]") {
       // Cluster.
       {R"({"cluster": []})", "cluster", "expected an object, got an array"},
       {R"({"cluster": {"edgez": 3}})", "cluster.edgez",
-       "unknown key; expected one of: edges, clients, cache_budget_bytes, restart_keeps_cache, edge, client"},
+       "unknown key; expected one of: edges, clients, cache_budget_bytes, restart_keeps_cache, disk, "
+       "disk_write_latency_ms, edge, client"},
       {R"({"cluster": {"edges": 0}})", "cluster.edges", "must be at least 1, got 0"},
       {R"({"cluster": {"edges": 257}})", "cluster.edges", "must be at most 256, got 257"},
       {R"({"cluster": {"clients": 65}})", "cluster.clients", "must be at most 64, got 65"},
@@ -547,10 +548,12 @@ TEST_CASE("Malformed scenarios name the offending field", "[sim][scenario]") {
       {R"({"faults": ["crash"]})", "faults[0]", "expected an object, got a string"},
       {R"({"faults": [{"kind": "heal"}, {"at_ms": 5}]})", "faults[1].kind",
        "missing; every fault needs one of crash, restart, pause, resume, partition, isolate, cut, heal, degrade, "
-       "restore, clock, forge, slow, recover, hold, release"},
+       "restore, clock, forge, slow, recover, hold, release, disk_slow, disk_full, disk_lose, disk_tear, disk_flip, "
+       "disk_repair"},
       {R"({"faults": [{"kind": "explode"}]})", "faults[0].kind",
        R"(expected one of crash, restart, pause, resume, partition, isolate, cut, heal, degrade, restore, clock, )"
-       R"(forge, slow, recover, hold, release; got "explode")"},
+       R"(forge, slow, recover, hold, release, disk_slow, disk_full, disk_lose, disk_tear, disk_flip, disk_repair; )"
+       R"(got "explode")"},
       {R"({"faults": [{"kind": "heal", "target": "edge-1"}]})", "faults[0].target",
        "unknown key; expected one of: at_ms, kind, node, from, to, groups, link, offset_ms, drift_ppm, as, message, "
        "factor, order"},
@@ -669,7 +672,8 @@ TEST_CASE("Malformed scenarios name the offending field", "[sim][scenario]") {
       {R"({"nemesis": {"enable": true}})", "nemesis.enable",
        "unknown key; expected one of: enabled, start_ms, stop_ms, interval_ms, fault_duration_ms, "
        "crash_probability, pause_probability, partition_probability, isolate_probability, cut_probability, "
-       "degrade_probability, clock_probability, slow_probability, hold_probability, include_canonical"},
+       "degrade_probability, clock_probability, slow_probability, hold_probability, disk_probability, "
+       "include_canonical"},
       {R"({"nemesis": {"interval_ms": 0}})", "nemesis.interval_ms", "must be at least 1, got 0"},
       {R"({"nemesis": {"fault_duration_ms": 0}})", "nemesis.fault_duration_ms", "must be at least 1, got 0"},
       {R"({"nemesis": {"clock_probability": 1.01}})", "nemesis.clock_probability", "must be at most 1, got 1.01"},
@@ -694,7 +698,7 @@ TEST_CASE("Malformed scenarios name the offending field", "[sim][scenario]") {
       // Expectations.
       {R"({"expect": {"leader": "edge-1"}})", "expect.leader",
        "unknown key; expected one of: final_leader, min_success_ratio, max_origin_fetches_per_image, "
-       "min_leader_changes, min_evictions, max_fault_p99_ratio"},
+       "min_leader_changes, min_evictions, max_fault_p99_ratio, disk_degraded"},
       {R"({"expect": {"final_leader": "edge-4"}})", "expect.final_leader",
        "edge-4 is not an edge of this cluster (edge-1..edge-3)"},
       {R"({"expect": {"final_leader": "canonical"}})", "expect.final_leader",
@@ -786,7 +790,9 @@ Fault any_fault(const ClusterOptions& cluster) {
   std::vector<std::string> hosts = host_names(cluster);
   Fault fault;
   fault.at_ms = any_int(0, 100000);
-  fault.kind = static_cast<FaultKind>(any_int(0, static_cast<std::int64_t>(last_fault_kind)));
+  // The disk kinds only where the edges have disks.
+  const FaultKind last = cluster.disk ? last_fault_kind : FaultKind::release;
+  fault.kind = static_cast<FaultKind>(any_int(0, static_cast<std::int64_t>(last)));
   auto any_host = [&] { return hosts[static_cast<std::size_t>(any_int(0, static_cast<std::int64_t>(hosts.size()) - 1))]; };
   auto two_hosts = [&] {
     fault.from = any_host();
@@ -844,6 +850,15 @@ Fault any_fault(const ClusterOptions& cluster) {
       do fault.as = any_host(); while (fault.as == fault.node);
       fault.message = static_cast<ForgedMessage>(any_int(0, 3));
       break;
+    case FaultKind::disk_slow:
+    case FaultKind::disk_full:
+    case FaultKind::disk_lose:
+    case FaultKind::disk_tear:
+    case FaultKind::disk_flip:
+    case FaultKind::disk_repair:
+      fault.node = any_int(0, 4) == 0 ? "leader" : "edge-" + std::to_string(any_int(1, cluster.edges));
+      if (fault.kind == FaultKind::disk_slow) fault.factor = any_int(1, max_slow_factor);
+      break;
   }
   return fault;
 }
@@ -864,6 +879,8 @@ Scenario any_scenario() {
   cluster.clients = static_cast<std::uint32_t>(any_int(1, 64));
   cluster.cache_budget_bytes = *rc::gen::inRange<std::uint64_t>(1, std::numeric_limits<std::uint64_t>::max());
   cluster.restart_keeps_cache = *rc::gen::arbitrary<bool>();
+  cluster.disk = !cluster.restart_keeps_cache && *rc::gen::arbitrary<bool>();
+  if (cluster.disk) cluster.disk_write_latency_ms = any_int(0, 1'000'000'000);
   cluster.edge.heartbeat_interval_ms = any_int(1, 1000);
   cluster.edge.leader_timeout_ms = any_int(cluster.edge.heartbeat_interval_ms + 1, 10000);
   cluster.edge.answer_timeout_ms = any_int(1, 10000);
@@ -924,6 +941,7 @@ Scenario any_scenario() {
   nemesis.clock_probability = any_double(0.0, 1.0);
   nemesis.slow_probability = any_double(0.0, 1.0);
   nemesis.hold_probability = any_double(0.0, 1.0);
+  if (cluster.disk) nemesis.disk_probability = any_double(0.0, 1.0);
   nemesis.include_canonical = *rc::gen::arbitrary<bool>();
 
   scenario.checks.leader_overlap_limit_ms = any_int(1, 100000);
@@ -938,6 +956,9 @@ Scenario any_scenario() {
   if (*rc::gen::arbitrary<bool>()) scenario.expect.min_leader_changes = *rc::gen::arbitrary<std::uint64_t>();
   if (*rc::gen::arbitrary<bool>()) scenario.expect.min_evictions = *rc::gen::arbitrary<std::uint64_t>();
   if (*rc::gen::arbitrary<bool>()) scenario.expect.max_fault_p99_ratio = any_double(0.01, 1000.0);
+  if (cluster.disk && *rc::gen::arbitrary<bool>()) {
+    scenario.expect.disk_degraded.push_back("edge-" + std::to_string(any_int(1, cluster.edges)));
+  }
   return scenario;
 }
 

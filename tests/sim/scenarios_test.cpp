@@ -6,8 +6,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -177,6 +179,39 @@ TEST_CASE("slow_edge: clients route around the slow edge, and take it back once 
   scenario.cluster.client.passive_health = false;
   const RunReport without = run_scenario(scenario, RunOptions{});
   CHECK(violations_text(without).find("times the steady-state") != std::string::npos);
+}
+
+TEST_CASE("disk_faults: damaged disks cost only their own files, and a full one leaves its edge serving",
+          "[sim][scenarios][disk]") {
+  TracedRun run = run_traced("disk_faults");
+  INFO(violations_text(run.report));
+  REQUIRE(run.report.passed());  // Including disk_recovery, served_bytes and disk_degraded: edge-3.
+  REQUIRE(run.report.disk);
+  const RunReport::DiskFigures& disk = *run.report.disk;
+  CHECK(disk.disks.torn_writes == 1);
+  CHECK(disk.disks.flipped_bits == 1);
+  CHECK(disk.disks.lost_writes > 0);
+  CHECK(disk.mirrors.dropped_corrupt == 2);  // The torn file and the flipped one, at their edges' restarts.
+  CHECK(disk.mirrors.writes_skipped > 0);    // While edge-3's disk was full and edge-1's slow.
+  // The restarted edges came back warm: each loaded all but its damaged file, and the leader's disk wrote
+  // again once repaired.
+  std::map<std::string, std::int64_t> loaded;
+  std::vector<std::string> notices;
+  for (const auto& line : run.lines) {
+    const std::string event = line.value("ev", "");
+    if (event == "disk_load") loaded[line.value("node", "")] = line["loaded"].get<std::int64_t>();
+    if (event == "disk") notices.push_back(line.value("node", "") + " " + line.value("notice", ""));
+  }
+  CHECK(loaded["edge-1"] > 100);
+  CHECK(loaded["edge-2"] > 100);
+  CHECK(std::count(notices.begin(), notices.end(), "edge-3 degraded") == 1);
+  CHECK(std::count(notices.begin(), notices.end(), "edge-3 recovered") == 1);
+
+  // A mirror that trusts its disk loads the flipped file, and the checkers say so.
+  NodeFactories trusting = default_node_factories();
+  trusting.disk_mirror_verifies = false;
+  const RunReport broken = run_scenario(load(scenario_dir / "disk_faults.json"), RunOptions{}, trusting);
+  CHECK(violations_text(broken).find("[disk_recovery]") != std::string::npos);
 }
 
 TEST_CASE("held_partition: a shuffled burst of held messages leaves one leader, edge-3", "[sim][scenarios]") {

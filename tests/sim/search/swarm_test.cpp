@@ -78,6 +78,25 @@ TEST_CASE("swarm: every drawn scenario is valid and within the swarm's bounds", 
   }
 }
 
+TEST_CASE("swarm: only a base with disks draws disk faults", "[sim][search][swarm][disk]") {
+  Scenario with_disks = base_scenario();
+  with_disks.cluster.disk = true;
+  std::size_t drawn = 0;
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    CHECK(swarm_scenario(base_scenario(), seed).nemesis.disk_probability == 0.0);
+    const Scenario scenario = swarm_scenario(with_disks, seed);
+    CHECK(scenario.nemesis.disk_probability <= 0.3);
+    if (scenario.nemesis.disk_probability > 0) ++drawn;
+    // The disk draw comes last, so every other kind's draw is the one a base without disks gets.
+    NemesisOptions others = scenario.nemesis;
+    others.disk_probability = 0.0;
+    CHECK(others == swarm_scenario(base_scenario(), seed).nemesis);
+    CHECK(parse_scenario(scenario_to_json(scenario).dump()).scenario == scenario);
+  }
+  CHECK(drawn > 0);
+  CHECK(drawn < 20);
+}
+
 TEST_CASE("swarm: without a workload the nemesis spans the whole run", "[sim][search][swarm]") {
   Scenario base = base_scenario();
   base.workload.rate_per_s = 0;
